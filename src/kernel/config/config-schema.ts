@@ -1,0 +1,117 @@
+import { z } from 'zod';
+
+export const APP_ID_PATTERN = /^cli_[0-9a-fA-F]{16}$/;
+
+const appId = z
+  .string()
+  .trim()
+  .regex(APP_ID_PATTERN, {
+    message:
+      'must be "cli_" followed by 16 hex characters, as shown in the developer console ' +
+      '(Credentials & Basic Info)',
+  });
+
+const domain = z.union([
+  z.enum(['feishu', 'lark']),
+  z.url({ message: 'must be "feishu", "lark" or a base URL such as http://127.0.0.1:9900' }),
+]);
+
+const appSchema = z.strictObject({
+  appId: appId.optional(),
+  appSecret: z.string().min(1, 'must not be empty').optional(),
+  domain: domain.default('feishu'),
+  verificationToken: z.string().optional(),
+});
+
+const emulatorSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  port: z.number().int().min(0).max(65535).default(0),
+  /** Synthetic users talking to the bot, so the embedded default shows events flowing. */
+  demoTraffic: z
+    .strictObject({ intervalMs: z.number().int().min(100).default(5000) })
+    .optional(),
+});
+
+const storeSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('memory'), prefix: z.string().default('lark-service') }),
+  z.strictObject({
+    type: z.literal('sqlite'),
+    path: z.string().min(1).default('./data/lark-service.db'),
+    prefix: z.string().default('lark-service'),
+  }),
+  z.strictObject({
+    type: z.literal('redis'),
+    url: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://'),
+    prefix: z.string().default('lark-service'),
+  }),
+]);
+
+const connectionSchema = z.strictObject({
+  /** Seconds without any inbound frame after a ping before the socket is declared dead. */
+  pingTimeoutSeconds: z.number().int().min(1).default(10),
+  handshakeTimeoutMs: z.number().int().min(100).default(10_000),
+  backoff: z
+    .strictObject({
+      initialMs: z.number().int().min(10).default(1_000),
+      maxMs: z.number().int().min(10).default(60_000),
+    })
+    .prefault({}),
+});
+
+const dispatchSchema = z.strictObject({
+  /** A card callback must be answered well inside the platform's 3 s. */
+  cardBudgetMs: z.number().int().min(100).max(2_900).default(2_500),
+  /** Longer than the platform's last re-push (6 h after the first failure). */
+  dedupTtlSeconds: z.number().int().min(60).default(7 * 3600 + 600),
+  handlerConcurrency: z.number().int().min(1).max(1_000).default(8),
+  handlerTimeoutMs: z.number().int().min(100).default(60_000),
+  /**
+   * How a JSON 2.0 card returned by a card-action handler reaches the user: 'patch' answers the
+   * click with the toast and PATCHes the message right after; 'inline' puts it in the answer.
+   */
+  schema2Cards: z.enum(['patch', 'inline']).default('patch'),
+});
+
+const loggingSchema = z.strictObject({
+  level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  pretty: z.boolean().default(false),
+});
+
+export const pluginEntrySchema = z.strictObject({
+  use: z.string().trim().min(1, 'must name a built-in plugin, a ./path or an npm package'),
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be lowercase letters, digits, ".", "_" or "-"')
+    .optional(),
+  enabled: z.boolean().default(true),
+  options: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const configSchema = z
+  .strictObject({
+    app: appSchema.prefault({}),
+    emulator: emulatorSchema.prefault({}),
+    store: storeSchema.default({ type: 'memory', prefix: 'lark-service' }),
+    connection: connectionSchema.prefault({}),
+    dispatch: dispatchSchema.prefault({}),
+    logging: loggingSchema.prefault({}),
+    plugins: z.array(pluginEntrySchema).default([]),
+  })
+  .superRefine((config, ctx) => {
+    if (config.emulator.enabled) return;
+    for (const key of ['appId', 'appSecret'] as const) {
+      if (config.app[key] === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['app', key],
+          message: `is required unless emulator.enabled is true; set it, e.g. ${key}: \${LARK_${
+            key === 'appId' ? 'APP_ID' : 'APP_SECRET'
+          }}`,
+        });
+      }
+    }
+  });
+
+export type KernelConfig = z.output<typeof configSchema>;
+export type PluginEntry = z.output<typeof pluginEntrySchema>;
+export type StoreConfig = KernelConfig['store'];

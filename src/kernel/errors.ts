@@ -1,0 +1,47 @@
+/**
+ * The error catalogue. Every error the kernel or a built-in plugin raises on purpose carries one
+ * of these stable codes; `docs/errors.md` documents each one and a test keeps the two in step.
+ * Retired codes are never reused.
+ */
+export const ErrorCodes = {
+  LARK_E_CONFIG_FILE: 'The configuration file cannot be read or is not valid YAML.',
+  LARK_E_CONFIG_INVALID: 'The configuration does not match the schema.',
+  LARK_E_CONFIG_ENV: 'The configuration refers to an environment variable that is not set.',
+  LARK_E_PLUGIN_NOT_FOUND: 'A plugin entry names a plugin that cannot be found.',
+  LARK_E_PLUGIN_INVALID: 'A module loaded as a plugin does not export a plugin definition.',
+  LARK_E_PLUGIN_OPTIONS: "A plugin's options do not match its schema.",
+  LARK_E_PLUGIN_DUPLICATE_ID: 'Two plugin entries have the same id.',
+  LARK_E_PLUGIN_MISSING_PROVIDER: 'A plugin requires a service that no enabled plugin provides.',
+  LARK_E_PLUGIN_CYCLE: 'Plugins require each other in a cycle.',
+  LARK_E_PLUGIN_START_TIMEOUT: 'A plugin did not finish starting in time.',
+  LARK_E_PLUGIN_START_FAILED: 'A plugin threw while starting.',
+  LARK_E_PLUGIN_UNDECLARED_SERVICE: 'A plugin used or provided a service it did not declare.',
+  LARK_E_STORE_UNAVAILABLE: 'The configured store cannot be opened or does not answer.',
+  LARK_E_CONNECTION_REJECTED: 'The platform rejected the long connection for good.',
+  LARK_E_CARD_RESPONSE_INVALID: 'A card-action handler returned a response the platform rejects.',
+  LARK_E_OPENAPI: 'An OpenAPI call failed with a platform error code.',
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+export interface LarkServiceErrorOptions {
+  cause?: unknown;
+  /** Structured facts for logs and tooling; never secrets. */
+  details?: Record<string, unknown>;
+}
+
+export class LarkServiceError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: LarkServiceErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'LarkServiceError';
+    this.code = code;
+    this.details = options.details ?? {};
+  }
+}
+
+export function isLarkServiceError(err: unknown, code?: ErrorCode): err is LarkServiceError {
+  return err instanceof LarkServiceError && (code === undefined || err.code === code);
+}

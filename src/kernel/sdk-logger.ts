@@ -1,0 +1,39 @@
+import type { Logger } from './logger.js';
+
+type LogMethod = (args: unknown) => void;
+export interface SdkLogger {
+  error: LogMethod;
+  warn: LogMethod;
+  info: LogMethod;
+  debug: LogMethod;
+  trace: LogMethod;
+}
+
+/**
+ * The SDK calls each level with one argument, an array of what it logged
+ * (`logger.info(['[ws]', 'ws client ready'])`). This joins it into one message on a child
+ * logger, so SDK lines share our format and our redaction.
+ */
+export function createSdkLogger(logger: Logger): SdkLogger {
+  const sdk = logger.child({ component: 'lark-sdk' });
+  const format = (args: unknown): string =>
+    (Array.isArray(args) ? args : [args]).map(describe).join(' ');
+  return {
+    error: (args) => sdk.error(format(args)),
+    warn: (args) => sdk.warn(format(args)),
+    info: (args) => sdk.info(format(args)),
+    // The SDK's debug lines dump whole event payloads (card tokens included): keep them at trace.
+    debug: (args) => sdk.trace(format(args)),
+    trace: (args) => sdk.trace(format(args)),
+  };
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value instanceof Error) return value.message;
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}

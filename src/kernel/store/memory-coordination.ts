@@ -1,0 +1,52 @@
+import type { Clock } from '../clock.js';
+import type { CoordinationBackend } from './coordination.js';
+
+interface Entry {
+  value: string;
+  expiresAt: number;
+}
+
+/** One process only: what the in-memory store offers. */
+export class MemoryCoordinationBackend implements CoordinationBackend {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly clock: Clock) {}
+
+  async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+    if (this.live(key)) return false;
+    this.entries.set(key, { value, expiresAt: this.clock.now() + ttlMs });
+    return true;
+  }
+
+  async set(key: string, value: string, ttlMs: number): Promise<void> {
+    this.entries.set(key, { value, expiresAt: this.clock.now() + ttlMs });
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    return this.live(key)?.value;
+  }
+
+  async compareAndDelete(key: string, value: string): Promise<boolean> {
+    if (this.live(key)?.value !== value) return false;
+    return this.entries.delete(key);
+  }
+
+  async compareAndExpire(key: string, value: string, ttlMs: number): Promise<boolean> {
+    const entry = this.live(key);
+    if (entry?.value !== value) return false;
+    entry.expiresAt = this.clock.now() + ttlMs;
+    return true;
+  }
+
+  async close(): Promise<void> {
+    this.entries.clear();
+  }
+
+  private live(key: string): Entry | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt > this.clock.now()) return entry;
+    this.entries.delete(key);
+    return undefined;
+  }
+}

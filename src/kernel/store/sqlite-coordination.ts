@@ -1,0 +1,70 @@
+import type { Clock } from '../clock.js';
+import type { CoordinationBackend } from './coordination.js';
+import type { SqliteDatabase } from './sqlite-database.js';
+
+/**
+ * Coordination in the embedded store's file. Each statement is atomic in SQLite, so a claim
+ * survives a restart and holds against another process on the same file.
+ */
+export class SqliteCoordinationBackend implements CoordinationBackend {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly clock: Clock,
+    private readonly onClose: () => Promise<void> = async () => {},
+  ) {}
+
+  async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+    const now = this.clock.now();
+    const result = this.db
+      .prepare(
+        'INSERT INTO coordination (key, value, expires) VALUES (?, ?, ?) ' +
+          'ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires = excluded.expires ' +
+          'WHERE coordination.expires <= ?',
+      )
+      .run(key, value, now + ttlMs, now);
+    return result.changes > 0;
+  }
+
+  async set(key: string, value: string, ttlMs: number): Promise<void> {
+    this.db
+      .prepare(
+        'INSERT INTO coordination (key, value, expires) VALUES (?, ?, ?) ' +
+          'ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires = excluded.expires',
+      )
+      .run(key, value, this.clock.now() + ttlMs);
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    const row = this.db
+      .prepare('SELECT value FROM coordination WHERE key = ? AND expires > ?')
+      .get(key, this.clock.now()) as { value: string } | undefined;
+    return row?.value;
+  }
+
+  async compareAndDelete(key: string, value: string): Promise<boolean> {
+    return (
+      this.db
+        .prepare('DELETE FROM coordination WHERE key = ? AND value = ? AND expires > ?')
+        .run(key, value, this.clock.now()).changes > 0
+    );
+  }
+
+  async compareAndExpire(key: string, value: string, ttlMs: number): Promise<boolean> {
+    const now = this.clock.now();
+    return (
+      this.db
+        .prepare('UPDATE coordination SET expires = ? WHERE key = ? AND value = ? AND expires > ?')
+        .run(now + ttlMs, key, value, now).changes > 0
+    );
+  }
+
+  /** Removes expired claims and locks. */
+  sweep(): number {
+    return this.db.prepare('DELETE FROM coordination WHERE expires <= ?').run(this.clock.now())
+      .changes;
+  }
+
+  close(): Promise<void> {
+    return this.onClose();
+  }
+}
