@@ -43,9 +43,10 @@ export async function openStorage(
 
 function openMemoryStorage(prefix: string, clock: Clock): Storage {
   const coordination = new Coordination(new MemoryCoordinationBackend(clock), prefix);
+  const shared = new Map<string, unknown>();
   return {
     kind: 'memory',
-    namespace: (name) => new Keyv({ namespace: `${prefix}:${name}` }),
+    namespace: (name) => new Keyv({ store: shared, namespace: `${prefix}:${name}` }),
     coordination,
     ping: async () => {},
     close: () => coordination.close(),
@@ -82,12 +83,18 @@ function openSqliteStorage(file: string, prefix: string, clock: Clock): Storage 
 }
 
 async function openRedisStorage(url: string, prefix: string): Promise<Storage> {
-  const client = createClient({ url, socket: { connectTimeout: 5_000, reconnectStrategy: retry } });
+  let connected = false;
+  // Until the first connection succeeds, give up quickly so start-up reports the problem;
+  // afterwards keep reconnecting (ping() tells callers while Redis is away).
+  const reconnectStrategy = (retries: number, cause: Error) =>
+    connected ? Math.min(50 * 2 ** retries, 5_000) : retries >= 2 ? cause : 200;
+  const client = createClient({ url, socket: { connectTimeout: 5_000, reconnectStrategy } });
   client.on('error', () => {
     // Reconnection is handled by the client; ping() reports unavailability to callers.
   });
   try {
     await client.connect();
+    connected = true;
   } catch (cause) {
     throw unavailable(`cannot connect to Redis at ${redactUrl(url)}`, cause, 'start Redis or fix store.url');
   }
@@ -112,10 +119,6 @@ async function openRedisStorage(url: string, prefix: string): Promise<Storage> {
     },
     close: () => backend.close(),
   };
-}
-
-function retry(attempt: number): number {
-  return Math.min(50 * 2 ** attempt, 5_000);
 }
 
 function unavailable(what: string, cause: unknown, fix: string): LarkServiceError {

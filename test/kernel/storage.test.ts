@@ -1,0 +1,109 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Clock } from '../../src/kernel/clock.js';
+import { openStorage, type Storage } from '../../src/kernel/store/storage.js';
+import type { StoreConfig } from '../../src/kernel/config/config-schema.js';
+import { describeWithRedis, REDIS_URL } from '../support/redis.js';
+
+class ManualClock implements Clock {
+  constructor(public ms = 1_000_000) {}
+  now() {
+    return this.ms;
+  }
+}
+
+const opened: Storage[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((s) => s.close()));
+});
+
+async function open(config: StoreConfig, clock: Clock = new ManualClock()) {
+  const storage = await openStorage(config, clock);
+  opened.push(storage);
+  return storage;
+}
+
+const unique = () => `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+const sqliteFile = () => path.join(mkdtempSync(path.join(tmpdir(), 'lark-store-')), 'store.db');
+
+function storeContract(name: string, config: () => StoreConfig, useClock: boolean) {
+  describe(`${name} store`, () => {
+    it('keeps namespaces apart', async () => {
+      const storage = await open(config());
+      await storage.namespace('a').set('k', { n: 1 });
+      await storage.namespace('b').set('k', { n: 2 });
+      expect(await storage.namespace('a').get('k')).toEqual({ n: 1 });
+      expect(await storage.namespace('b').get('k')).toEqual({ n: 2 });
+    });
+
+    it('lets exactly one of many concurrent claims win', async () => {
+      const storage = await open(config());
+      const key = unique();
+      const wins = await Promise.all(
+        Array.from({ length: 20 }, () => storage.coordination.claim(key, 60_000)),
+      );
+      expect(wins.filter(Boolean)).toHaveLength(1);
+    });
+
+    it('never releases a lock held by another owner', async () => {
+      const storage = await open(config());
+      const key = unique();
+      const first = await storage.coordination.tryLock(key, 60_000);
+      expect(first).toBeDefined();
+      expect(await storage.coordination.tryLock(key, 60_000)).toBeUndefined();
+      expect(await first!.release()).toBe(true);
+      const second = await storage.coordination.tryLock(key, 60_000);
+      expect(second).toBeDefined();
+      expect(await first!.release()).toBe(false);
+      expect(await storage.coordination.tryLock(key, 60_000)).toBeUndefined();
+    });
+
+    if (useClock) {
+      it('lets a claim be taken again once its time to live has passed', async () => {
+        const clock = new ManualClock();
+        const storage = await open(config(), clock);
+        expect(await storage.coordination.claim('k', 1_000)).toBe(true);
+        clock.ms += 999;
+        expect(await storage.coordination.claim('k', 1_000)).toBe(false);
+        clock.ms += 2;
+        expect(await storage.coordination.claim('k', 1_000)).toBe(true);
+      });
+    }
+  });
+}
+
+storeContract('memory', () => ({ type: 'memory', prefix: unique() }), true);
+storeContract('sqlite', () => ({ type: 'sqlite', path: sqliteFile(), prefix: 'p' }), true);
+
+describe('sqlite store', () => {
+  it('keeps values and claims across a reopen of the file', async () => {
+    const file = sqliteFile();
+    const first = await openStorage({ type: 'sqlite', path: file, prefix: 'p' }, new ManualClock());
+    await first.namespace('n').set('k', 'v');
+    await first.coordination.claim('event:1', 60_000);
+    await first.close();
+    const second = await open({ type: 'sqlite', path: file, prefix: 'p' });
+    expect(await second.namespace('n').get('k')).toBe('v');
+    expect(await second.coordination.claim('event:1', 60_000)).toBe(false);
+  });
+});
+
+describeWithRedis('redis store', () => {
+  storeContract('redis', () => ({ type: 'redis', url: REDIS_URL, prefix: unique() }), false);
+
+  it('shares claims between two connections, as two instances would', async () => {
+    const prefix = unique();
+    const a = await open({ type: 'redis', url: REDIS_URL, prefix });
+    const b = await open({ type: 'redis', url: REDIS_URL, prefix });
+    expect(await a.coordination.claim('event:1', 60_000)).toBe(true);
+    expect(await b.coordination.claim('event:1', 60_000)).toBe(false);
+  });
+
+  it('fails with a clear error when Redis cannot be reached', async () => {
+    await expect(
+      openStorage({ type: 'redis', url: 'redis://127.0.0.1:1', prefix: 'x' }, new ManualClock()),
+    ).rejects.toMatchObject({ code: 'LARK_E_STORE_UNAVAILABLE' });
+  });
+});
