@@ -3,6 +3,7 @@ import type { Keyv } from 'keyv';
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
 import { createSdkLogger } from './sdk-logger.js';
+import { createRenewingHttpInstance, sdkTokenSource } from './tenant-token-renewal.js';
 
 export type LarkClient = lark.Client;
 
@@ -45,6 +46,10 @@ export class StoreTokenCache {
     await this.store.set(cacheKey(key, options?.namespace), value, ttl);
     return true;
   }
+
+  async delete(key: string | symbol, options?: { namespace?: string }): Promise<void> {
+    await this.store.delete(cacheKey(key, options?.namespace));
+  }
 }
 
 function cacheKey(key: string | symbol, namespace = 'default'): string {
@@ -56,7 +61,11 @@ export function createLarkClient(
   cache: StoreTokenCache,
   logger: Logger,
 ): LarkClient {
-  return new lark.Client({
+  const httpInstance = createRenewingHttpInstance(
+    () => sdkTokenSource(client, cache, app.appId),
+    logger.child({ component: 'openapi' }),
+  );
+  const client: LarkClient = new lark.Client({
     appId: app.appId,
     appSecret: app.appSecret,
     domain: sdkDomain(app.domain),
@@ -64,5 +73,7 @@ export function createLarkClient(
     cache: cache as unknown as lark.Cache,
     logger: createSdkLogger(logger),
     loggerLevel: lark.LoggerLevel.warn,
+    httpInstance: httpInstance as unknown as lark.HttpInstance,
   });
+  return client;
 }

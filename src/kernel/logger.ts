@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger } from 'pino';
@@ -58,14 +59,54 @@ export function createLogger(settings: LoggerSettings, destination?: pino.Destin
     level: settings.level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     formatters: { level: (label) => ({ level: label }) },
+    serializers: { err: serializeError },
     hooks: {
       streamWrite: (line) => scrub(line, secrets),
     },
   };
-  if (settings.pretty && !destination) {
-    options.transport = { target: 'pino-pretty', options: { colorize: true } };
+  if (settings.pretty && !destination && prettyAvailable()) {
+    options.transport = {
+      target: 'pino-pretty',
+      options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
+    };
   }
   return destination ? pino(options, destination) : pino(options);
+}
+
+/**
+ * Errors as an operator needs them. An HTTP client error keeps the status, the platform's code
+ * and message and the path, never the request config (headers carry bearer tokens).
+ */
+export function serializeError(err: unknown): unknown {
+  if (!(err instanceof Error)) return err;
+  const e = err as Error & {
+    code?: unknown;
+    isAxiosError?: boolean;
+    response?: { status?: number; data?: { code?: unknown; msg?: unknown } };
+    config?: { method?: string; url?: string };
+  };
+  const out: Record<string, unknown> = { type: e.name, message: e.message };
+  if (e.code !== undefined) out.code = e.code;
+  if (e.isAxiosError) {
+    out.status = e.response?.status;
+    out.platformCode = e.response?.data?.code;
+    out.platformMsg = e.response?.data?.msg;
+    out.request = `${e.config?.method?.toUpperCase() ?? ''} ${String(e.config?.url ?? '').split('?')[0]}`;
+    return out;
+  }
+  out.stack = e.stack;
+  if (e.cause !== undefined) out.cause = serializeError(e.cause);
+  return out;
+}
+
+/** pino-pretty is a development convenience; without it the JSON lines are written as they are. */
+function prettyAvailable(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function scrub(line: string, secrets: string[]): string {

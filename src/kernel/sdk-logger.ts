@@ -15,18 +15,25 @@ export interface SdkLogger {
  * logger, so SDK lines share our format and our redaction.
  */
 export function createSdkLogger(logger: Logger): SdkLogger {
-  const sdk = logger.child({ component: 'lark-sdk' });
+  const sdk = logger.child({ source: 'lark-sdk' });
   const format = (args: unknown): string =>
     (Array.isArray(args) ? args : [args]).map(describe).join(' ');
   return {
     error: (args) => sdk.error(format(args)),
     warn: (args) => sdk.warn(format(args)),
-    info: (args) => sdk.info(format(args)),
+    info: (args) => {
+      const message = format(args);
+      // The SDK prints a multi-line console how-to on every start; it is not news at info.
+      if (message.includes(CONSOLE_HINT)) sdk.debug(message);
+      else sdk.info(message);
+    },
     // The SDK's debug lines dump whole event payloads (card tokens included): keep them at trace.
     debug: (args) => sdk.trace(format(args)),
     trace: (args) => sdk.trace(format(args)),
   };
 }
+
+const CONSOLE_HINT = 'receive events or callbacks through persistent connection';
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return value;

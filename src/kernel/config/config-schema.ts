@@ -1,5 +1,11 @@
 import { z } from 'zod';
 
+/** A boolean that may also come from an environment variable as "true" or "false". */
+const flag = z.union([
+  z.boolean(),
+  z.enum(['true', 'false']).transform((text) => text === 'true'),
+]);
+
 export const APP_ID_PATTERN = /^cli_[0-9a-fA-F]{16}$/;
 
 const appId = z
@@ -74,7 +80,7 @@ const dispatchSchema = z.strictObject({
 
 const loggingSchema = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  pretty: z.boolean().default(false),
+  pretty: flag.default(false),
 });
 
 export const pluginEntrySchema = z.strictObject({
