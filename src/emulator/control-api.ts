@@ -1,0 +1,119 @@
+import type { ServerResponse } from 'node:http';
+
+import { z } from 'zod';
+
+import type { Emulator } from './emulator.js';
+import { EmulatorError, EmulatorErrorCode } from './errors.js';
+import { CONTROL_PREFIX } from './front-door.js';
+import { sendJson, type ParsedBody } from './http-io.js';
+
+/**
+ * `/__emulator/*`: the scripting methods over HTTP + JSON, for tools in any language.
+ * Every route is documented with a curl example in docs/emulator.md.
+ */
+const frameType = z.enum(['event', 'card']).optional();
+const appId = z.string().optional();
+
+const schemas = {
+  event: z.object({ payload: z.record(z.string(), z.unknown()), appId, frameType,
+    fragments: z.number().int().positive().optional(), outOfOrder: z.boolean().optional() }),
+  cardAction: z.object({ appId, operatorOpenId: z.string(), messageId: z.string(),
+    chatId: z.string(), value: z.unknown().optional(), tag: z.string().optional(),
+    name: z.string().optional(), formValue: z.record(z.string(), z.unknown()).optional(),
+    eventId: z.string().optional(), frameType }),
+  userMessage: z.object({ appId, chatId: z.string(), chatType: z.enum(['p2p', 'group']),
+    senderOpenId: z.string(), text: z.string(),
+    mentions: z.array(z.object({ openId: z.string(), name: z.string() })).optional(),
+    threadId: z.string().optional(), eventId: z.string().optional(),
+    messageId: z.string().optional() }),
+  appOnly: z.object({ appId }),
+  refuse: z.object({ on: z.boolean(), mode: z.enum(['reset', 'http-503']).optional() }),
+  endpointFailure: z.object({ code: z.number().int(), msg: z.string().optional(),
+    times: z.number().int().positive().optional() }),
+  openApiError: z.object({ method: z.string().optional(), path: z.string().optional(),
+    pathPattern: z.string().optional(), status: z.number().int(),
+    body: z.record(z.string(), z.unknown()), times: z.number().int().positive().optional() })
+    .refine((rule) => (rule.path === undefined) !== (rule.pathPattern === undefined),
+      { message: 'give exactly one of path or pathPattern' }),
+};
+
+type Handler = (emulator: Emulator, body: unknown, query: URLSearchParams) => unknown;
+
+const routes: Record<string, Handler> = {
+  'GET health': (emulator) => ({ ok: true, baseUrl: emulator.baseUrl }),
+  'POST events': (emulator, body) => {
+    const { payload, ...opts } = schemas.event.parse(body);
+    return emulator.pushEvent(payload, opts);
+  },
+  'POST card-actions': (emulator, body) => emulator.clickCard(schemas.cardAction.parse(body)),
+  'POST user-messages': (emulator, body) =>
+    emulator.sendUserMessage(schemas.userMessage.parse(body)),
+  'GET messages': (emulator, _body, query) => emulator.sentMessages(
+    { chatId: query.get('chatId') ?? undefined, appId: query.get('appId') ?? undefined }),
+  'GET acks': (emulator) => emulator.acks(),
+  'GET requests': (emulator, _body, query) =>
+    emulator.requests({ path: query.get('path') ?? undefined }),
+  'GET connections': (emulator, _body, query) =>
+    emulator.connections(query.get('appId') ?? undefined),
+  'POST connections/drop': (emulator, body) =>
+    ({ dropped: emulator.dropConnections(schemas.appOnly.parse(body ?? {}).appId) }),
+  'POST connections/freeze': (emulator, body) => {
+    emulator.freezeConnections(schemas.appOnly.parse(body ?? {}).appId);
+    return { ok: true };
+  },
+  'POST connections/refuse': (emulator, body) => {
+    const { on, mode } = schemas.refuse.parse(body);
+    emulator.refuseConnections(on, mode);
+    return { ok: true };
+  },
+  'POST endpoint-failures': (emulator, body) => {
+    const { times, ...failure } = schemas.endpointFailure.parse(body);
+    emulator.failEndpoint(failure, times);
+    return { ok: true };
+  },
+  'POST openapi-errors': (emulator, body) => {
+    const { path, pathPattern, ...rule } = schemas.openApiError.parse(body);
+    emulator.injectError({ ...rule, path: pathPattern ? new RegExp(pathPattern) : path ?? '' });
+    return { ok: true };
+  },
+  'POST tenant-tokens/expire': (emulator) => {
+    emulator.expireTenantTokens();
+    return { ok: true };
+  },
+};
+
+export async function handleControlRequest(emulator: Emulator, res: ServerResponse,
+  method: string | undefined, url: URL, body: ParsedBody): Promise<void> {
+  const name = url.pathname.slice(CONTROL_PREFIX.length);
+  const route = routes[`${(method ?? 'GET').toUpperCase()} ${name}`];
+  if (!route) {
+    sendJson(res, 404, controlError('LARK_E_EMULATOR_CONTROL_ROUTE', 'no such control route'));
+    return;
+  }
+  if (!body.ok) {
+    sendJson(res, 400, controlError('LARK_E_EMULATOR_CONTROL_BODY', body.reason));
+    return;
+  }
+  try {
+    sendJson(res, 200, await route(emulator, body.value, url.searchParams));
+  } catch (err) {
+    sendJson(res, ...describeFailure(err));
+  }
+}
+
+function describeFailure(err: unknown): [number, object] {
+  if (err instanceof z.ZodError) {
+    const detail = err.issues
+      .map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`);
+    return [400, controlError('LARK_E_EMULATOR_CONTROL_BODY', detail.join('; '))];
+  }
+  if (err instanceof EmulatorError) {
+    const status = err.code === EmulatorErrorCode.unknownApp ? 404 : 409;
+    return [status, controlError(err.code, err.message)];
+  }
+  throw err;
+}
+
+function controlError(code: string, message: string): object {
+  return { error: { code, message } };
+}

@@ -1,0 +1,28 @@
+/**
+ * Errors the emulator throws at its caller (test, benchmark, CLI). Platform-side failures
+ * are never thrown: they travel to the client in the protocol, as the real platform does.
+ */
+export const EmulatorErrorCode = {
+  /** Options rejected at start: the message names the field. */
+  config: 'LARK_E_EMULATOR_CONFIG',
+  /** A method named an app the emulator was not started with. */
+  unknownApp: 'LARK_E_EMULATOR_UNKNOWN_APP',
+  /** An event was pushed while the app had no open long connection. */
+  noConnection: 'LARK_E_EMULATOR_NO_CONNECTION',
+  /** A wait (connections, messages) ran past its timeout. */
+  waitTimeout: 'LARK_E_EMULATOR_WAIT_TIMEOUT',
+  /** The emulator was stopped while the call was in flight, or used after stop(). */
+  stopped: 'LARK_E_EMULATOR_STOPPED',
+} as const;
+
+export type EmulatorErrorCode = (typeof EmulatorErrorCode)[keyof typeof EmulatorErrorCode];
+
+export class EmulatorError extends Error {
+  readonly code: EmulatorErrorCode;
+
+  constructor(code: EmulatorErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'EmulatorError';
+    this.code = code;
+  }
+}

@@ -1,0 +1,150 @@
+import type { Logger } from 'pino';
+
+/** A self-built app known to the emulated platform. */
+export interface EmulatorApp {
+  appId: string;
+  appSecret: string;
+  verificationToken?: string;
+  tenantKey?: string;
+  /** Overrides the emulator-wide `bot` for this app's `GET /open-apis/bot/v3/info`. */
+  bot?: BotProfile;
+}
+
+export interface BotProfile {
+  openId: string;
+  appName: string;
+}
+
+/** Long-connection tuning the platform hands out, in seconds (reference §1.1). */
+export interface ClientConfig {
+  PingInterval: number;
+  ReconnectCount: number;
+  ReconnectInterval: number;
+  ReconnectNonce: number;
+}
+
+export interface RepushPolicy {
+  enabled: boolean;
+  delaysMs: number[];
+}
+
+/** Frame header `type` of a data frame (reference Uncertain #1). */
+export type FrameType = 'event' | 'card';
+
+export interface EmulatorOptions {
+  host?: string;
+  port?: number;
+  apps: EmulatorApp[];
+  bot?: BotProfile;
+  cardFrameType?: FrameType;
+  ackTimeoutMs?: number;
+  repush?: RepushPolicy;
+  clientConfig?: ClientConfig;
+  tenantTokenTtlSeconds?: number;
+  maxConnectionsPerApp?: number;
+  logger?: Logger;
+  /** Discovery `code` for wrong credentials; the real value is unpublished. Default 514. */
+  discoveryAuthFailedCode?: number;
+  /** HTTP status of a refused WebSocket upgrade (reference Uncertain #3). Default 403. */
+  handshakeRejectStatus?: number;
+  /** Whether pongs carry the ClientConfig JSON or no payload (Uncertain #4). */
+  pongPayload?: 'client-config' | 'empty';
+}
+
+export interface AckRecord {
+  messageId: string;
+  code: number;
+  /** The ACK's `data`, base64-decoded and JSON-parsed (raw string if it is not JSON). */
+  data?: unknown;
+  rawPayload: string;
+  receivedAt: number;
+  latencyMs: number;
+  headers: Record<string, string>;
+  timedOut: boolean;
+  eventId?: string;
+  eventType?: string;
+  /** 0 for the first delivery, n for the n-th re-push. */
+  attempt: number;
+  connectionId?: string;
+  /** Card callbacks only: the error the user's Feishu client would show (reference §3.4). */
+  clientError?: number;
+}
+
+export interface SentMessage {
+  messageId: string;
+  appId: string;
+  receiveIdType?: string;
+  receiveId?: string;
+  chatId: string;
+  msgType: string;
+  content: string;
+  replyTo?: string;
+  replyInThread?: boolean;
+  patches: string[];
+  createdAt: number;
+}
+
+export interface ConnectionInfo {
+  id: string;
+  appId: string;
+  openedAt: number;
+  lastPingAt?: number;
+  frozen: boolean;
+}
+
+export interface PushOptions {
+  appId?: string;
+  frameType?: FrameType;
+  fragments?: number;
+  outOfOrder?: boolean;
+}
+
+export interface CardClickInput {
+  appId?: string;
+  operatorOpenId: string;
+  messageId: string;
+  chatId: string;
+  value?: unknown;
+  tag?: string;
+  name?: string;
+  formValue?: Record<string, unknown>;
+  eventId?: string;
+  frameType?: FrameType;
+}
+
+export interface UserMessageInput {
+  appId?: string;
+  chatId: string;
+  chatType: 'p2p' | 'group';
+  senderOpenId: string;
+  text: string;
+  mentions?: { openId: string; name: string }[];
+  threadId?: string;
+  eventId?: string;
+  messageId?: string;
+}
+
+export interface InjectedErrorRule {
+  method?: string;
+  path: string | RegExp;
+  status: number;
+  body: object;
+  times?: number;
+}
+
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: unknown;
+  at: number;
+}
+
+/** Emitted as 'repush' each time the platform retries a failed event. */
+export interface RepushNotice {
+  eventId?: string;
+  attempt: number;
+  delayMs: number;
+  /** Absent when no connection of the app was open at the retry time. */
+  ack?: AckRecord;
+}
