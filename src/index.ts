@@ -1,0 +1,17 @@
+// The public API for plugin authors and embedders.
+export {
+  definePlugin,
+  serviceToken,
+  type CardActionHandler,
+  type CardActionMatch,
+  type EventHandler,
+  type PluginContext,
+  type PluginDefinition,
+  type ServiceToken,
+} from './kernel/plugins/plugin-definition.js';
+export type { CardAction, CardActionResponse, LarkEvent } from './kernel/dispatch/lark-event.js';
+export { Kernel, type KernelInit, type KernelStatus } from './kernel/kernel.js';
+export { startService, type RunningService } from './kernel/bootstrap.js';
+export { loadConfigFile, parseConfigText } from './kernel/config/config-loader.js';
+export { ErrorCodes, LarkServiceError, isLarkServiceError, type ErrorCode } from './kernel/errors.js';
+export type { Lock } from './kernel/store/coordination.js';
