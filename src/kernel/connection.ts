@@ -118,6 +118,7 @@ export class LarkConnection extends EventEmitter<{ status: [ConnectionStatus] }>
       onError: (err: Error) => live() && this.onGiveUp(err),
     });
     acceptCardFrames(client);
+    leaveFirstConnectRetriesToKernel(client);
     this.client = client;
     void client.start({ eventDispatcher: this.sink as unknown as lark.EventDispatcher });
   }
@@ -198,6 +199,18 @@ function acceptCardFrames(client: lark.WSClient): void {
     }
     return original(frame);
   };
+}
+
+/**
+ * Until a client has fetched the platform's ClientConfig, the SDK retries a failed first
+ * connect on its built-in defaults: a random wait of up to 30 s, then every 120 s. A fresh client
+ * started while the network is down would then sit out minutes after the network returns. So a
+ * fresh client gets one immediate retry, then gives up to the kernel's own capped backoff; the
+ * platform's ClientConfig replaces these values as soon as discovery succeeds.
+ */
+function leaveFirstConnectRetriesToKernel(client: lark.WSClient): void {
+  const config = (client as unknown as { wsConfig?: { updateWs(values: object): void } }).wsConfig;
+  config?.updateWs({ reconnectCount: 1, reconnectNonce: 0, reconnectInterval: 1_000 });
 }
 
 interface Frame {
