@@ -87,11 +87,11 @@ export async function handleControlRequest(emulator: Emulator, res: ServerRespon
   const name = url.pathname.slice(CONTROL_PREFIX.length);
   const route = routes[`${(method ?? 'GET').toUpperCase()} ${name}`];
   if (!route) {
-    sendJson(res, 404, controlError('LARK_E_EMULATOR_CONTROL_ROUTE', 'no such control route'));
+    sendJson(res, 404, controlError(EmulatorErrorCode.controlRoute, 'no such control route'));
     return;
   }
   if (!body.ok) {
-    sendJson(res, 400, controlError('LARK_E_EMULATOR_CONTROL_BODY', body.reason));
+    sendJson(res, 400, controlError(EmulatorErrorCode.controlBody, body.reason));
     return;
   }
   try {
@@ -105,7 +105,7 @@ function describeFailure(err: unknown): [number, object] {
   if (err instanceof z.ZodError) {
     const detail = err.issues
       .map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`);
-    return [400, controlError('LARK_E_EMULATOR_CONTROL_BODY', detail.join('; '))];
+    return [400, controlError(EmulatorErrorCode.controlBody, detail.join('; '))];
   }
   if (err instanceof EmulatorError) {
     const status = err.code === EmulatorErrorCode.unknownApp ? 404 : 409;

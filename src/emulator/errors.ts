@@ -13,6 +13,10 @@ export const EmulatorErrorCode = {
   waitTimeout: 'LARK_E_EMULATOR_WAIT_TIMEOUT',
   /** The emulator was stopped while the call was in flight, or used after stop(). */
   stopped: 'LARK_E_EMULATOR_STOPPED',
+  /** The control API was asked for a route it does not have (HTTP 404). */
+  controlRoute: 'LARK_E_EMULATOR_CONTROL_ROUTE',
+  /** A control API request body failed validation (HTTP 400); the message names the field. */
+  controlBody: 'LARK_E_EMULATOR_CONTROL_BODY',
 } as const;
 
 export type EmulatorErrorCode = (typeof EmulatorErrorCode)[keyof typeof EmulatorErrorCode];
