@@ -1,4 +1,5 @@
 import { Emulator } from '../emulator/index.js';
+import type { SentMessage } from '../emulator/types.js';
 import type { KernelConfig } from './config/config-schema.js';
 import type { LarkAppSettings } from './lark-client.js';
 import type { Logger } from './logger.js';
@@ -54,15 +55,34 @@ const DEMO_SCRIPT = [
 /** A synthetic user who keeps talking to the bot, so `npm start` shows events flowing. */
 function startDemoTraffic(emulator: Emulator, appId: string, intervalMs: number, logger: Logger) {
   let step = 0;
+  const onBotMessage = (message: SentMessage) =>
+    logger.info({ chatId: message.chatId, text: demoText(message.content) }, 'bot answered the demo user');
+  emulator.on('message', onBotMessage);
   const timer = setInterval(() => {
     const line = DEMO_SCRIPT[step++ % DEMO_SCRIPT.length]!;
     const mentions = line.mention ? [{ openId: EMBEDDED_BOT.openId, name: EMBEDDED_BOT.appName }] : [];
     const text = line.mention ? `@_user_1 ${line.text}` : line.text;
-    logger.info({ chatType: line.chatType, text: line.text }, 'demo user sends a message');
+    logger.info(
+      { chatType: line.chatType, text: line.text, mentionsBot: line.mention },
+      'demo user sends a message',
+    );
     emulator
       .sendUserMessage({ appId, chatId: line.chatId, chatType: line.chatType, senderOpenId: DEMO_USER, text, mentions })
       .catch((err: unknown) => logger.warn({ err }, 'demo message not delivered'));
   }, intervalMs);
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return {
+    stop: () => {
+      clearInterval(timer);
+      emulator.off('message', onBotMessage);
+    },
+  };
+}
+
+function demoText(content: string): string | undefined {
+  try {
+    return (JSON.parse(content) as { text?: string }).text;
+  } catch {
+    return undefined;
+  }
 }
