@@ -1,9 +1,6 @@
+import { isObject, text as str, type JsonObject as Json } from './json-fields.js';
 import type { CardAction, LarkEvent } from './lark-event.js';
 
-type Json = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const obj = (v: unknown): Json => (isObject(v) ? v : {});
 
 /**

@@ -33,7 +33,6 @@ export interface DispatcherEvents {
  */
 export class Dispatcher extends EventEmitter<DispatcherEvents> {
   private readonly queues: PluginQueues;
-  private readonly cards: CardActionResponder;
   private readonly unhandledLoggedAt = new Map<string, number>();
   private accepting = true;
 
@@ -42,11 +41,10 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     private readonly coordination: Coordination,
     private readonly logger: Logger,
     private readonly settings: DispatcherSettings,
-    cards: CardActionResponder,
+    private readonly cards: CardActionResponder,
   ) {
     super();
     this.queues = new PluginQueues(settings.handlerConcurrency);
-    this.cards = cards;
   }
 
   /** Called by the SDK's WSClient (and the test kit) for every payload. */

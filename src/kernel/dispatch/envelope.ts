@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { isObject, textOrNumber as str, type JsonObject as Json } from './json-fields.js';
 import type { LarkEvent } from './lark-event.js';
-
-type Json = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | undefined =>
-  typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
 
 /**
  * Turns a schema 2.0 or 1.0 envelope into one LarkEvent. Unlike the SDK's flattening, nothing
