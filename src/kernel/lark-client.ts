@@ -3,7 +3,11 @@ import type { Keyv } from 'keyv';
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
 import { createSdkLogger } from './sdk-logger.js';
-import { createRenewingHttpInstance, sdkTokenSource } from './tenant-token-renewal.js';
+import {
+  createRenewingHttpInstance,
+  installSingleFlightTenantToken,
+  type TokenSource,
+} from './tenant-token-renewal.js';
 
 export type LarkClient = lark.Client;
 
@@ -61,8 +65,9 @@ export function createLarkClient(
   cache: StoreTokenCache,
   logger: Logger,
 ): LarkClient {
+  let tokens: TokenSource | undefined;
   const httpInstance = createRenewingHttpInstance(
-    () => sdkTokenSource(client, cache, app.appId),
+    () => tokens!,
     logger.child({ component: 'openapi' }),
   );
   const client: LarkClient = new lark.Client({
@@ -75,5 +80,6 @@ export function createLarkClient(
     loggerLevel: lark.LoggerLevel.warn,
     httpInstance: httpInstance as unknown as lark.HttpInstance,
   });
+  tokens = installSingleFlightTenantToken(client, cache, app.appId);
   return client;
 }
