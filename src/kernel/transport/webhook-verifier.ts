@@ -30,6 +30,12 @@ export function verifyWebhookRequest(
   security: WebhookSecurity,
   nowMs: number,
 ): WebhookVerdict {
+  // A signed request is judged before anything is decrypted, so forgeries cost nothing.
+  const signed = security.encryptKey !== undefined && hasSignature(headers);
+  if (signed) {
+    const problem = signatureProblem(rawBody, headers, security, nowMs);
+    if (problem) return reject(401, problem);
+  }
   const opened = openBody(rawBody, security.encryptKey);
   if ('reason' in opened) return reject(400, opened.reason);
   const body = opened.body;
@@ -42,12 +48,13 @@ export function verifyWebhookRequest(
     if (typeof challenge !== 'string') return reject(400, 'url_verification without challenge');
     return { kind: 'challenge', challenge };
   }
-  if (security.encryptKey) {
-    const problem = signatureProblem(rawBody, headers, security, nowMs);
-    if (problem) return reject(401, problem);
-  }
+  if (security.encryptKey !== undefined && !signed) return reject(401, 'signature headers missing');
   if (!tokenMatches(tokenOf(body), security)) return reject(401, 'verification token mismatch');
   return { kind: 'envelope', envelope: body };
+}
+
+function hasSignature(headers: IncomingHttpHeaders): boolean {
+  return Object.values(SIGNATURE_HEADERS).some((name) => headers[name] !== undefined);
 }
 
 function openBody(rawBody: string, encryptKey?: string): { body: Json } | { reason: string } {
