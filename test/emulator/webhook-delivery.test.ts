@@ -188,4 +188,23 @@ describe('webhook delivery', () => {
     await expect(emu.pushEvent({ schema: '2.0', header: { event_id: 'e', event_type: 'x' },
       event: {} })).rejects.toMatchObject({ code: EmulatorErrorCode.noConnection });
   });
+
+  it('registers a request URL through the control API, and reports a failed URL check', async () => {
+    const emu = await startEmulator({}, { ...APP, encryptKey: undefined });
+    const { url, captured } = await recordingReceiver(() => [200, {}]);
+    const post = (body: object) => fetch(`${emu.baseUrl}/__emulator/webhook`,
+      { method: 'POST', body: JSON.stringify(body) });
+
+    const silent = await serve((_req, res) => res.writeHead(500).end('{}'));
+
+    const ok = await post({ url, encryptKey: APP.encryptKey });
+    const bad = await post({ url: silent });
+
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(captured[0]!.body)).toHaveProperty('encrypt');
+    expect(emu.requestUrl()).toBe(url);
+    expect(bad.status).toBe(409);
+    expect(await bad.json()).toMatchObject({
+      error: { code: EmulatorErrorCode.webhookChallenge } });
+  });
 });
