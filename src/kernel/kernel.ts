@@ -161,7 +161,8 @@ export class Kernel {
   /** The long connection, the webhook listener, or the first with the second as fallback. */
   private async openTransports(clock: Clock): Promise<void> {
     const { config, app, logger } = this.init;
-    this.transportRef = new TransportManager({ config, app, sink: this.dispatcherRef!, logger, clock });
+    const sink = this.dispatcherRef!;
+    this.transportRef = new TransportManager({ config, app, sink, logger, clock });
     await this.transportRef.start();
     this.connectionRef = this.transportRef.connection;
   }

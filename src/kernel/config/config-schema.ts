@@ -88,7 +88,9 @@ const port = z.union([
 const webhookSchema = z.strictObject({
   host: z.string().min(1).default('0.0.0.0'),
   port: port.default(8080),
-  path: z.string().regex(/^\/[^?#\s]*$/, 'must be a URL path starting with /').default('/webhook/event'),
+  path: z.string()
+    .regex(/^\/[^?#\s]*$/, 'must be a URL path starting with /')
+    .default('/webhook/event'),
   /** The address the console must call, when a proxy or load balancer sits in front. */
   publicUrl: z.url({ message: 'must be an absolute URL such as https://bot.example.com/hook' })
     .optional(),
@@ -164,7 +166,9 @@ function checkTransport(config: TransportChoice, ctx: z.RefinementCtx): void {
   }
   const needsToken = config.transport === 'webhook' || config.fallbackToWebhook === true;
   if (needsToken && !(config.webhook.verificationToken ?? config.app.verificationToken)) {
-    const choice = config.transport === 'webhook' ? 'transport: webhook' : 'fallbackToWebhook: true';
+    const choice = config.transport === 'webhook'
+      ? 'transport: webhook'
+      : 'fallbackToWebhook: true';
     ctx.addIssue({
       code: 'custom',
       path: ['webhook', 'verificationToken'],

@@ -11,7 +11,7 @@ export type TransportMode = 'long-connection' | 'webhook';
  * Webhook listener states:
  *   off --transport: webhook, at start--> listening   (reason 'configured')
  *   off --long connection not ready for webhook.fallbackAfterMs--> listening  (reason 'fallback')
- *   off --bind fails--> failed --long connection drops again and stays down--> listening
+ *   off --bind fails--> failed --still down fallbackAfterMs after a reconnect attempt--> listening
  * A fallback listener stays up when the long connection returns: the console may still point
  * at it, and claims keep an event from being handled twice whichever way it comes.
  */
