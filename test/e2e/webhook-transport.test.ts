@@ -40,8 +40,9 @@ async function startEmulator(): Promise<Emulator> {
   return emulator;
 }
 
-async function startKernel(emulator: Emulator, extraYaml: string) {
-  const running = await startKernelAgainst(emulator, APP, e2eConfigWith(extraYaml), ENV);
+async function startKernel(emulator: Emulator, extraYaml: string, baseYaml?: string) {
+  const yaml = baseYaml === undefined ? e2eConfigWith(extraYaml) : `${baseYaml}\n${extraYaml}`;
+  const running = await startKernelAgainst(emulator, APP, yaml, ENV);
   cleanup.push(() => running.kernel.stop());
   return running;
 }
@@ -172,5 +173,32 @@ describe('webhook transport, end to end through the emulator', () => {
       const handled = recorded.filter((r) => r.plugin === plugin).map((r) => r.event.eventId);
       expect(handled.sort()).toEqual([...ids].sort());
     }
+  });
+
+  it('answers a slow card handler with the same in-budget processing toast as the long connection', async () => {
+    const slowCards = [
+      'app: { appId: "${APP_ID}", appSecret: "${APP_SECRET}", domain: "${DOMAIN}" }',
+      'dispatch: { cardBudgetMs: 200 }',
+      'plugins:',
+      '  - use: ../plugins/card-toaster.ts',
+      '    options: { op: slow, delayMs: 1500 }',
+    ].join('\n');
+    const click = { operatorOpenId: USER, messageId: 'om_slow', chatId: 'oc_slow',
+      value: { op: 'slow' }, eventId: 'evt_slow' };
+
+    const overSocket = await startEmulator();
+    const socketKernel = await startKernel(overSocket, '', slowCards);
+    await socketKernel.kernel.connection.ready();
+    const viaLongConnection = await overSocket.clickCard(click);
+
+    const overHttp = await startEmulator();
+    const { kernel } = await startKernel(overHttp, `transport: webhook\n${WEBHOOK_SETTINGS}`,
+      slowCards);
+    await overHttp.setRequestUrl(kernel.status().transport!.webhook.url!);
+    const viaWebhook = await overHttp.clickCard(click);
+
+    expect(viaWebhook.ack).toMatchObject({ code: 200, timedOut: false, connectionId: 'webhook' });
+    expect(viaWebhook.response).toMatchObject({ toast: { type: 'info' } });
+    expect(viaWebhook.response).toEqual(viaLongConnection.response);
   });
 });
