@@ -11,6 +11,7 @@ export {
 } from './kernel/plugins/plugin-definition.js';
 export type { CardAction, CardActionResponse, LarkEvent } from './kernel/dispatch/lark-event.js';
 export { Kernel, type KernelInit, type KernelStatus } from './kernel/kernel.js';
+export type { TransportStatus } from './kernel/transport/transport-manager.js';
 export { startService, type RunningService } from './kernel/bootstrap.js';
 export { loadConfigFile, parseConfigText } from './kernel/config/config-loader.js';
 export { ErrorCodes, LarkServiceError, isLarkServiceError, type ErrorCode } from './kernel/errors.js';

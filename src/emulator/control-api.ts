@@ -27,6 +27,7 @@ const schemas = {
     threadId: z.string().optional(), eventId: z.string().optional(),
     messageId: z.string().optional() }),
   appOnly: z.object({ appId }),
+  requestUrl: z.object({ appId, url: z.url(), encryptKey: z.string().min(1).nullable().optional() }),
   refuse: z.object({ on: z.boolean(), mode: z.enum(['reset', 'http-503']).optional() }),
   endpointFailure: z.object({ code: z.number().int(), msg: z.string().optional(),
     times: z.number().int().positive().optional() }),
@@ -74,6 +75,16 @@ const routes: Record<string, Handler> = {
   'POST openapi-errors': (emulator, body) => {
     const { path, pathPattern, ...rule } = schemas.openApiError.parse(body);
     emulator.injectError({ ...rule, path: pathPattern ? new RegExp(pathPattern) : path ?? '' });
+    return { ok: true };
+  },
+  'POST webhook': async (emulator, body) => {
+    const { url, encryptKey, ...opts } = schemas.requestUrl.parse(body);
+    if (encryptKey !== undefined) emulator.setEncryptKey(encryptKey ?? undefined, opts);
+    await emulator.setRequestUrl(url, opts);
+    return { ok: true };
+  },
+  'POST webhook/long-connection': (emulator, body) => {
+    emulator.useLongConnection(schemas.appOnly.parse(body ?? {}));
     return { ok: true };
   },
   'POST tenant-tokens/expire': (emulator) => {

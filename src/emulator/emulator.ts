@@ -26,6 +26,7 @@ import type {
   PushOptions, RequestLogEntry, SentMessage, UserMessageInput,
 } from './types.js';
 import { Waiters } from './waiters.js';
+import { WebhookDelivery } from './webhook-delivery.js';
 
 const DEFAULT_WAIT_MS = 5000;
 const MAX_ACK_RECORDS = 100_000;
@@ -52,6 +53,7 @@ export class Emulator extends EventEmitter {
   private readonly discovery: EndpointDiscovery;
   private readonly hub: ConnectionHub;
   private readonly delivery: EventDelivery;
+  private readonly webhooks: WebhookDelivery;
   private readonly ackRecords: AckRecord[] = [];
   private address: AddressInfo | undefined;
   private stopped = false;
@@ -71,11 +73,12 @@ export class Emulator extends EventEmitter {
       onDisconnect: (connection) => this.emit('disconnect', connection.info()),
       onDataFrame: (connection, frame) => this.delivery.receiveAck(connection, frame),
     }, logger);
+    this.webhooks = new WebhookDelivery(options, logger);
     this.delivery = new EventDelivery(options, this.hub, this.timers, {
       onAck: (record) => this.keepAck(record),
       onRepush: (notice) => this.emit('repush', notice),
       onLateAck: (messageId, headers) => this.emit('late-ack', { messageId, headers }),
-    }, logger);
+    }, logger, this.webhooks);
     this.messages.onSent((message) => this.emit('message', message));
     this.attachServer(logger);
   }
@@ -114,7 +117,7 @@ export class Emulator extends EventEmitter {
     if (!record) {
       throw new EmulatorError(EmulatorErrorCode.noConnection,
         `app ${appId} has no open long connection; start a WSClient and await ` +
-        'waitForConnections() before pushing');
+        'waitForConnections() before pushing, or register a request URL');
     }
     return record;
   }
@@ -147,6 +150,32 @@ export class Emulator extends EventEmitter {
 
   acks(): AckRecord[] {
     return [...this.ackRecords];
+  }
+
+  // ── Webhook delivery (console: "send events to a request URL") ──────────────
+
+  /**
+   * Registers the app's request URL after the console's URL check (challenge); from then on
+   * its events and card callbacks are POSTed there, re-pushes included. Rejects with
+   * LARK_E_EMULATOR_WEBHOOK_CHALLENGE when the URL does not echo the challenge.
+   */
+  async setRequestUrl(url: string, opts: { appId?: string } = {}): Promise<void> {
+    this.assertRunning();
+    await this.webhooks.register(this.appFor(opts.appId), url);
+  }
+
+  /** Switches the app's subscription mode back to the long connection. */
+  useLongConnection(opts: { appId?: string } = {}): void {
+    this.webhooks.useLongConnection(this.appFor(opts.appId).appId);
+  }
+
+  /** The console's Encrypt Key for webhook delivery; undefined turns encryption off. */
+  setEncryptKey(encryptKey: string | undefined, opts: { appId?: string } = {}): void {
+    this.webhooks.setEncryptKey(this.appFor(opts.appId).appId, encryptKey);
+  }
+
+  requestUrl(opts: { appId?: string } = {}): string | undefined {
+    return this.webhooks.urlOf(this.appFor(opts.appId).appId);
   }
 
   // ── Observing the OpenAPI side ─────────────────────────────────────────────
@@ -223,6 +252,7 @@ export class Emulator extends EventEmitter {
     if (this.stopped) return;
     this.stopped = true;
     this.delivery.stop();
+    this.webhooks.stop();
     this.timers.cancelAll();
     this.waiters.failAll();
     await this.hub.close();

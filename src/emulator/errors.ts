@@ -17,6 +17,8 @@ export const EmulatorErrorCode = {
   controlRoute: 'LARK_E_EMULATOR_CONTROL_ROUTE',
   /** A control API request body failed validation (HTTP 400); the message names the field. */
   controlBody: 'LARK_E_EMULATOR_CONTROL_BODY',
+  /** A request URL did not answer the console's URL check (challenge) correctly. */
+  webhookChallenge: 'LARK_E_EMULATOR_WEBHOOK_CHALLENGE',
 } as const;
 
 export type EmulatorErrorCode = (typeof EmulatorErrorCode)[keyof typeof EmulatorErrorCode];

@@ -10,6 +10,7 @@ import type { ResolvedOptions } from './options.js';
 import type { PlatformConnection } from './platform-connection.js';
 import type { TimerSet } from './timer-set.js';
 import type { AckRecord, FrameType, RepushNotice } from './types.js';
+import type { WebhookDelivery } from './webhook-delivery.js';
 
 /** Errors the user's Feishu client shows when a card callback fails (reference §3.4). */
 export const CARD_CLIENT_ERROR = { timeout: 200341, nonOkStatus: 200671 } as const;
@@ -46,8 +47,9 @@ interface PendingAck {
 }
 
 /**
- * Pushes events to one connection of the app and judges the client's ACK: late (past
- * ackTimeoutMs) or code ≠ 200 is a failure. Failed events are re-pushed on the configured
+ * Pushes events to one connection of the app, or POSTs them to its request URL when one is
+ * registered, and judges the client's ACK (or HTTP status): late (past ackTimeoutMs) or
+ * code ≠ 200 is a failure. Failed events are re-pushed on the configured
  * ladder with a new message_id; card callbacks are never re-pushed, the user sees a client
  * error instead (reference §1.10).
  */
@@ -63,6 +65,7 @@ export class EventDelivery {
     private readonly timers: TimerSet,
     private readonly listener: DeliveryListener,
     private readonly logger: Logger,
+    private readonly webhooks: WebhookDelivery,
   ) {}
 
   /** Resolves with the first delivery's ACK record, or undefined when no connection is open. */
@@ -117,6 +120,10 @@ export class EventDelivery {
   }
 
   private deliver(delivery: Delivery, attempt: number): Promise<AckRecord | undefined> {
+    // The route is looked up per attempt: a re-push follows the console's current setting.
+    if (!this.stopped && this.webhooks.urlOf(delivery.appId)) {
+      return this.deliverByWebhook(delivery, attempt);
+    }
     const connection = this.stopped ? undefined : this.hub.pick(delivery.appId);
     if (!connection) return Promise.resolve(undefined);
 
@@ -144,6 +151,25 @@ export class EventDelivery {
       this.logger.debug({ appId: delivery.appId, eventId: delivery.eventId, messageId, attempt },
         'event pushed');
     });
+  }
+
+  /** One HTTP delivery; its status stands in for the ACK code and its body for the data. */
+  private async deliverByWebhook(delivery: Delivery, attempt: number): Promise<AckRecord> {
+    const app = this.options.apps.find((candidate) => candidate.appId === delivery.appId)!;
+    const reply = await this.webhooks.deliver(app, delivery.payload);
+    const record = this.withClientError(delivery, {
+      messageId: reply.requestId, eventId: delivery.eventId, eventType: delivery.eventType,
+      attempt, connectionId: 'webhook', code: reply.status,
+      ...(reply.body !== undefined && { data: reply.body }),
+      rawPayload: reply.rawBody, receivedAt: Date.now(), latencyMs: reply.latencyMs,
+      headers: reply.headers, timedOut: reply.timedOut,
+    });
+    if (isFailure(record)) {
+      this.logger.warn({ appId: delivery.appId, eventId: record.eventId, code: record.code,
+        timedOut: record.timedOut }, 'webhook delivery failed');
+    }
+    this.listener.onAck(record);
+    return record;
   }
 
   private settle(

@@ -10,7 +10,7 @@ import type {
 export interface ResolvedOptions {
   host: string;
   port: number;
-  apps: Required<Omit<EmulatorApp, 'bot'>>[];
+  apps: (Required<Omit<EmulatorApp, 'bot' | 'encryptKey'>> & { encryptKey?: string })[];
   bots: Map<string, BotProfile>;
   cardFrameType: FrameType;
   ackTimeoutMs: number;
@@ -73,6 +73,7 @@ function resolveApp(app: EmulatorApp, index: number): ResolvedOptions['apps'][nu
     appSecret: app.appSecret,
     verificationToken: app.verificationToken ?? stableHex(`vt:${app.appId}`),
     tenantKey: app.tenantKey ?? stableHex(`tenant:${app.appId}`, 16),
+    ...(app.encryptKey && { encryptKey: app.encryptKey }),
   };
 }
 

@@ -6,6 +6,11 @@ export interface EmulatorApp {
   appSecret: string;
   verificationToken?: string;
   tenantKey?: string;
+  /**
+   * The console's Encrypt Key: when set, webhook deliveries are encrypted and signed. The long
+   * connection always carries plaintext (reference §1.5).
+   */
+  encryptKey?: string;
   /** Overrides the emulator-wide `bot` for this app's `GET /open-apis/bot/v3/info`. */
   bot?: BotProfile;
 }

@@ -19,7 +19,12 @@ export async function startService(loaded: LoadedConfig, logger?: Logger): Promi
     createLogger({
       level: config.logging.level,
       pretty: config.logging.pretty,
-      secrets: config.app.appSecret ? [config.app.appSecret] : [],
+      secrets: [
+        config.app.appSecret,
+        config.app.verificationToken,
+        config.webhook.verificationToken,
+        config.webhook.encryptKey,
+      ].filter((secret): secret is string => secret !== undefined),
     });
   const embedded = config.emulator.enabled ? await startEmbeddedEmulator(config, log) : undefined;
   const app: LarkAppSettings = embedded?.app ?? {

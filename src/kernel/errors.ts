@@ -19,6 +19,7 @@ export const ErrorCodes = {
   LARK_E_STORE_UNAVAILABLE: 'The configured store cannot be opened or does not answer.',
   LARK_E_CONNECTION_REJECTED: 'The platform rejected the long connection for good.',
   LARK_E_CARD_RESPONSE_INVALID: 'A card-action handler returned a response the platform rejects.',
+  LARK_E_WEBHOOK_LISTEN: 'The webhook listener cannot bind its configured host and port.',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -17,6 +17,7 @@ import type { Logger } from './logger.js';
 import { PluginHost, type PluginState } from './plugins/plugin-host.js';
 import { openStorage, type Storage } from './store/storage.js';
 import { CoreTokens } from './tokens.js';
+import { TransportManager, type TransportStatus } from './transport/transport-manager.js';
 
 export interface KernelInit {
   config: KernelConfig;
@@ -33,6 +34,8 @@ export interface KernelStatus {
   connection: ConnectionStatus;
   plugins: { id: string; name: string; state: PluginState }[];
   inFlight: number;
+  /** Which transports deliver events, and what the operator must set in the console. */
+  transport?: TransportStatus;
 }
 
 /**
@@ -45,6 +48,7 @@ export class Kernel {
   private storage?: Storage;
   private host?: PluginHost;
   private connectionRef?: LarkConnection;
+  private transportRef?: TransportManager;
   private dispatcherRef?: Dispatcher;
   private larkRef?: LarkClient;
   private stopping?: Promise<void>;
@@ -84,7 +88,7 @@ export class Kernel {
       });
       await this.host.load(config.plugins, this.init.baseDir ?? process.cwd());
       await this.host.startAll();
-      this.openConnection();
+      await this.openTransports(clock);
     } catch (err) {
       await this.stop();
       throw err;
@@ -96,6 +100,7 @@ export class Kernel {
       connection: this.connectionRef?.status() ?? { state: 'idle', attempts: 0, since: Date.now() },
       plugins: this.host?.states() ?? [],
       inFlight: this.dispatcherRef?.inFlight() ?? 0,
+      ...(this.transportRef && { transport: this.transportRef.status() }),
     };
   }
 
@@ -108,7 +113,7 @@ export class Kernel {
   private async shutdown(): Promise<void> {
     const log = this.init.logger;
     this.dispatcherRef?.stopAccepting();
-    await this.connectionRef?.close();
+    await this.transportRef?.stop();
     if (this.dispatcherRef) {
       const deadline = this.init.drainTimeoutMs ?? 30_000;
       await withTimeout(this.dispatcherRef.drain(), deadline).catch(() =>
@@ -153,15 +158,13 @@ export class Kernel {
     for (const [token, value] of values) this.container.register(token, { useValue: value });
   }
 
-  private openConnection(): void {
-    const { connection } = this.init.config;
-    this.connectionRef = new LarkConnection(
-      this.init.app,
-      this.dispatcherRef!,
-      this.init.logger.child({ component: 'connection' }),
-      connection,
-    );
-    this.connectionRef.start();
+  /** The long connection, the webhook listener, or the first with the second as fallback. */
+  private async openTransports(clock: Clock): Promise<void> {
+    const { config, app, logger } = this.init;
+    const sink = this.dispatcherRef!;
+    this.transportRef = new TransportManager({ config, app, sink, logger, clock });
+    await this.transportRef.start();
+    this.connectionRef = this.transportRef.connection;
   }
 }
 

@@ -78,6 +78,32 @@ const dispatchSchema = z.strictObject({
   schema2Cards: z.enum(['patch', 'inline']).default('patch'),
 });
 
+/** A TCP port, also when it comes from an environment variable as text. */
+const port = z.union([
+  z.number(),
+  z.string().regex(/^\d+$/, 'must be a port number').transform(Number),
+]).pipe(z.number().int().min(0).max(65535));
+
+/** The platform's HTTP event delivery (see docs/transports.md). */
+const webhookSchema = z.strictObject({
+  host: z.string().min(1).default('0.0.0.0'),
+  port: port.default(8080),
+  path: z.string()
+    .regex(/^\/[^?#\s]*$/, 'must be a URL path starting with /')
+    .default('/webhook/event'),
+  /** The address the console must call, when a proxy or load balancer sits in front. */
+  publicUrl: z.url({ message: 'must be an absolute URL such as https://bot.example.com/hook' })
+    .optional(),
+  /** Defaults to app.verificationToken. */
+  verificationToken: z.string().min(1, 'must not be empty').optional(),
+  /** Set it exactly when the console's Encrypt Key is set; requests must then be signed. */
+  encryptKey: z.string().min(1, 'must not be empty').optional(),
+  /** How long the long connection may be down before the fallback listener starts. */
+  fallbackAfterMs: z.number().int().min(0).default(60_000),
+  /** Signed requests whose timestamp is further off than this are refused as replays. */
+  maxClockSkewSeconds: z.number().int().min(1).default(300),
+});
+
 const loggingSchema = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   pretty: flag.default(false),
@@ -101,6 +127,10 @@ export const configSchema = z
     connection: connectionSchema.prefault({}),
     dispatch: dispatchSchema.prefault({}),
     logging: loggingSchema.prefault({}),
+    transport: z.enum(['long-connection', 'webhook']).default('long-connection'),
+    /** Unset means on when a verification token is configured (docs/transports.md). */
+    fallbackToWebhook: flag.optional(),
+    webhook: webhookSchema.prefault({}),
     plugins: z.array(pluginEntrySchema).default([]),
   })
   .superRefine((config, ctx) => {
@@ -116,7 +146,39 @@ export const configSchema = z
         });
       }
     }
-  });
+  })
+  .superRefine(checkTransport);
+
+interface TransportChoice {
+  transport: 'long-connection' | 'webhook';
+  fallbackToWebhook?: boolean;
+  app: { verificationToken?: string };
+  webhook: { verificationToken?: string };
+}
+
+function checkTransport(config: TransportChoice, ctx: z.RefinementCtx): void {
+  if (config.transport === 'webhook' && config.fallbackToWebhook !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['fallbackToWebhook'],
+      message: 'applies only with transport: long-connection; remove it',
+    });
+  }
+  const needsToken = config.transport === 'webhook' || config.fallbackToWebhook === true;
+  if (needsToken && !(config.webhook.verificationToken ?? config.app.verificationToken)) {
+    const choice = config.transport === 'webhook'
+      ? 'transport: webhook'
+      : 'fallbackToWebhook: true';
+    ctx.addIssue({
+      code: 'custom',
+      path: ['webhook', 'verificationToken'],
+      message:
+        `is required with ${choice}; copy the Verification Token from the console ` +
+        '(Events & Callbacks > Encryption Strategy), e.g. ' +
+        'verificationToken: ${LARK_VERIFICATION_TOKEN}',
+    });
+  }
+}
 
 export type KernelConfig = z.output<typeof configSchema>;
 export type PluginEntry = z.output<typeof pluginEntrySchema>;
