@@ -23,6 +23,8 @@ export interface PushReport {
   ackLatenciesMs: number[];
   /** ACKs with a code other than 200, or none before ackTimeoutMs. */
   failed: number;
+  /** Share of the push the emulator's thread was busy (0..1): near 1, it set the pace. */
+  emulatorUtilization: number;
 }
 
 export type EmulatorCommand =

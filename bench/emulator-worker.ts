@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 import { Emulator } from '../src/emulator/index.js';
 import type {
@@ -66,6 +67,7 @@ async function pushBatch(emu: Emulator, batch: PushBatch): Promise<PushReport> {
   let settled = 0;
   let failed = 0;
   let lastAckAt = 0;
+  const busyBefore = performance.eventLoopUtilization();
   const firstSentAt = wallClockMs();
   await new Promise<void>((resolve, reject) => {
     const launch = (): void => {
@@ -82,5 +84,6 @@ async function pushBatch(emu: Emulator, batch: PushBatch): Promise<PushReport> {
     const initial = Math.min(batch.window, batch.count);
     for (let started = 0; started < initial; started++) launch();
   });
-  return { firstSentAt, lastAckAt, ackLatenciesMs, failed };
+  const emulatorUtilization = performance.eventLoopUtilization(busyBefore).utilization;
+  return { firstSentAt, lastAckAt, ackLatenciesMs, failed, emulatorUtilization };
 }

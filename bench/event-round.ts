@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { BENCH_APP, type BenchClient, type ClientSettings } from './clients/bench-client.js';
 import { startKernelClient } from './clients/kernel-client.js';
 import { startRawSdkClient } from './clients/raw-sdk-client.js';
@@ -24,6 +25,11 @@ export interface EventRoundResult {
   push: PushReport;
   /** When the last handler finished (wall clock, ms). */
   lastHandledAt: number;
+  /**
+   * Time the client's thread (kernel or SDK, and the handlers) was busy from the push until
+   * the last handler finished: its CPU cost, whatever pace the emulator set.
+   */
+  clientBusyMs: number;
 }
 
 /**
@@ -45,12 +51,14 @@ export async function runEventRound(
     await context.emulator.waitForConnections(1);
     probe.expect(plan.events);
     const idPrefix = `evt_bench_${randomBytes(6).toString('hex')}`;
+    const busyBefore = performance.eventLoopUtilization();
     const push = await context.emulator.push({ count: plan.events, window: plan.window, idPrefix });
     await handlersDone(plan.events);
+    const clientBusyMs = performance.eventLoopUtilization(busyBefore).active;
     if (push.failed > 0) {
       throw new Error(`${plan.side}: ${push.failed} of ${plan.events} ACKs failed or timed out`);
     }
-    return { push, lastHandledAt: probe.lastHandledAt };
+    return { push, lastHandledAt: probe.lastHandledAt, clientBusyMs };
   } finally {
     await client?.stop();
     await context.emulator.stop();
