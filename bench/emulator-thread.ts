@@ -4,8 +4,8 @@ import type {
 } from './emulator-protocol.js';
 
 type Pending = { resolve(value: unknown): void; reject(err: Error): void };
-type CommandBody = EmulatorCommand extends infer C ? C extends { id: number } ? Omit<C, 'id'> : never
-  : never;
+type WithoutId<C> = C extends unknown ? Omit<C, 'id'> : never;
+type CommandBody = WithoutId<EmulatorCommand>;
 
 /** The runner's handle on the emulator worker: one command at a time, answered in order. */
 export class EmulatorThread {

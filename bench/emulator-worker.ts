@@ -18,7 +18,8 @@ let emulator: Emulator | undefined;
 parentPort!.on('message', (command: EmulatorCommand) => {
   execute(command).then(
     (value) => reply({ id: command.id, ok: true, value }),
-    (err: unknown) => reply({ id: command.id, ok: false, error: String((err as Error)?.stack ?? err) }),
+    (err: unknown) =>
+      reply({ id: command.id, ok: false, error: String((err as Error)?.stack ?? err) }),
   );
 });
 

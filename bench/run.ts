@@ -32,9 +32,10 @@ async function main(argv: readonly string[]): Promise<number> {
     for (const scenario of scenarios) {
       progress(`${scenario.name}: ${scenario.description}`);
       try {
-        results.push(...await scenario.run(contextFor(scenario, options, redisUrl, emulator, progress)));
+        const context = contextFor(scenario, options, redisUrl, emulator, progress);
+        results.push(...await scenario.run(context));
       } catch (err) {
-        failures.push(`${scenario.name}: ${String((err as Error).message).split("\n")[0]}`);
+        failures.push(`${scenario.name}: ${String((err as Error).message).split('\n')[0]}`);
         progress(`${scenario.name} FAILED: ${(err as Error).stack ?? err}`);
       }
     }

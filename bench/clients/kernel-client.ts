@@ -17,7 +17,9 @@ export async function startKernelClient(settings: ClientSettings): Promise<Bench
     app: { ...BENCH_APP, domain: settings.baseUrl },
     store: settings.store,
     logging: { level: 'info' },
-    dispatch: settings.handlerConcurrency ? { handlerConcurrency: settings.handlerConcurrency } : {},
+    dispatch: settings.handlerConcurrency
+      ? { handlerConcurrency: settings.handlerConcurrency }
+      : {},
     plugins: [{ use: './bench-plugin.js', options: { delayMs: settings.handlerDelayMs } }],
   });
   const logger = createLogger({ level: 'info', secrets: [BENCH_APP.appSecret] }, discard());

@@ -2,7 +2,8 @@ import * as lark from '@larksuiteoapi/node-sdk';
 import { benchWorkload } from '../handler-probe.js';
 import { BENCH_APP, type BenchClient, type ClientSettings } from './bench-client.js';
 
-const silent = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {}, trace: () => {} };
+const ignore = (): void => {};
+const silent = { error: ignore, warn: ignore, info: ignore, debug: ignore, trace: ignore };
 
 /**
  * What a user would write without the kernel: the SDK's WSClient and EventDispatcher with the

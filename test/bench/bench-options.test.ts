@@ -3,7 +3,8 @@ import { parseBenchOptions } from '../../bench/bench-options.js';
 
 describe('bench options', () => {
   it('runs every scenario for 5 rounds after 1 warm-up by default', () => {
-    expect(parseBenchOptions([])).toMatchObject({ scenarios: [], rounds: 5, warmup: 1, quick: false });
+    expect(parseBenchOptions([]))
+      .toMatchObject({ scenarios: [], rounds: 5, warmup: 1, quick: false });
   });
 
   it('runs 3 rounds under --quick unless --rounds says otherwise', () => {

@@ -90,7 +90,7 @@ describe('npm run bench (tiny counts)', () => {
     if (redis) expect(await keysLeftBehind(rates[1]!)).toBe(0);
   }, 180_000);
 
-  it('measures ACK latency with slow handlers: the raw SDK ACKs only after its handler', async () => {
+  it('measures ACK latency under slow handlers; the raw SDK ACKs after its handler', async () => {
     const report = await bench(['--scenario', 'ack-latency', '--no-redis']);
     expect(report.results.every((m) => m.scenario === 'ack-latency')).toBe(true);
     const p50 = report.results.find((m) => m.metric === 'ACK p50')!;
