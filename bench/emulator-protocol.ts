@@ -1,0 +1,38 @@
+/** Messages between the runner and the emulator's worker thread. */
+
+export interface EmulatorStartRequest {
+  appId: string;
+  appSecret: string;
+  /** Longer than any handler under test, so slow ACKs are measured rather than re-pushed. */
+  ackTimeoutMs: number;
+}
+
+/** `count` message events with ids `<idPrefix>_<n>`, at most `window` awaiting their ACK. */
+export interface PushBatch {
+  count: number;
+  window: number;
+  idPrefix: string;
+}
+
+export interface PushReport {
+  /** Just before the first frame was sent (wall clock, ms). */
+  firstSentAt: number;
+  /** When the last ACK was received (wall clock, ms). */
+  lastAckAt: number;
+  /** Frame sent to ACK received, per event, in push order (ms). */
+  ackLatenciesMs: number[];
+  /** ACKs with a code other than 200, or none before ackTimeoutMs. */
+  failed: number;
+  /** Share of the push the emulator's thread was busy (0..1): near 1, it set the pace. */
+  emulatorUtilization: number;
+}
+
+export type EmulatorCommand =
+  | { id: number; op: 'start'; request: EmulatorStartRequest }
+  | { id: number; op: 'waitForConnections'; count: number }
+  | { id: number; op: 'push'; batch: PushBatch }
+  | { id: number; op: 'stop' };
+
+export type EmulatorReply =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: string };
