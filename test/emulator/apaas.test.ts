@@ -155,7 +155,7 @@ describe('aPaaS data platform (user token)', () => {
       { type: 'action_privilege_required', subject: SQL }]);
   });
 
-  it('answers 99991672 naming the scope when the app lacks it, whatever the user granted', async () => {
+  it('answers 99991672 naming the scope the app lacks, whatever the user granted', async () => {
     const { emu } = await h.startEmulator();
     seedOrders(emu);
     emu.apaas.denyAppScopes([SQL]);
@@ -209,7 +209,7 @@ describe('aPaaS applications (tenant token)', () => {
     expect(res.body).toMatchObject({ code: 99991668, msg: 'user access token not support' });
   });
 
-  it('executes a flow with a JSON-string operator and answers the scripted out_params', async () => {
+  it('executes a flow given a JSON-string operator, answering scripted out_params', async () => {
     const { emu, app } = await h.startEmulator();
     emu.apaas.scriptFlow({ namespace: 'ns__c', flowId: 'approve', outParams: { ok: true } });
 

@@ -1,5 +1,7 @@
 import type { ParsedBody } from '../http-io.js';
-import { userTokenExpired, userTokenInvalid, userTokenNotSupported } from '../apaas/access-errors.js';
+import {
+  userTokenExpired, userTokenInvalid, userTokenNotSupported,
+} from '../apaas/access-errors.js';
 import { apaasApplicationRoutes } from './apaas-application-routes.js';
 import { apaasWorkspaceRoutes } from './apaas-workspace-routes.js';
 import { authRoutes } from './auth-routes.js';
