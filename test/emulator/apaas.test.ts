@@ -222,3 +222,30 @@ describe('aPaaS applications (tenant token)', () => {
     expect(emu.apaas.applicationCalls()).toMatchObject([{ kind: 'flow', params: { amount: 5 } }]);
   });
 });
+
+describe('aPaaS control API', () => {
+  const h = useEmulatorHarness();
+
+  async function control(emu: Emulator, route: string, body: unknown) {
+    const res = await fetch(`${emu.baseUrl}/__emulator/apaas/${route}`, { method: 'POST',
+      headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return (await res.json()) as Record<string, unknown>;
+  }
+
+  it('seeds a workspace, issues a user token and scripts a rate limit over HTTP', async () => {
+    const { emu } = await h.startEmulator();
+    await control(emu, 'workspaces', { workspaceId: WS, tables: [{ name: 'orders',
+      records: [{ item: 'tea' }] }] });
+    const { token } = await control(emu, 'user-tokens', { openId: 'ou_user_1',
+      scopes: [RECORD_READ] });
+    await control(emu, 'rate-limits', { pathPattern: '/records$', resetSeconds: 1 });
+
+    const limited = await call(emu, 'GET', `/workspaces/${WS}/tables/orders/records`,
+      String(token));
+    const answered = await call(emu, 'GET', `/workspaces/${WS}/tables/orders/records`,
+      String(token));
+
+    expect(limited.status).toBe(429);
+    expect(JSON.parse(answered.body.data?.['items'] as string)).toMatchObject([{ item: 'tea' }]);
+  });
+});
