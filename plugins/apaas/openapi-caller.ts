@@ -59,12 +59,13 @@ export class OpenApiCaller {
 
   async send<T>(request: ApiRequest, userToken?: string): Promise<T> {
     for (let retries = 0; ; retries += 1) {
-      const failure = await this.attempt(request, userToken);
-      if (failure.ok) return failure.data as T;
-      if (failure.failure.code !== PlatformCodes.rateLimited) {
-        throw new PlatformCallError(failure.failure, this.errorFor(failure.failure, request));
+      const outcome = await this.attempt(request, userToken);
+      if (outcome.ok) return outcome.data as T;
+      const { failure } = outcome;
+      if (failure.code !== PlatformCodes.rateLimited) {
+        throw new PlatformCallError(failure, this.errorFor(failure, request));
       }
-      await this.waitOutRateLimit(failure.failure, request, retries);
+      await this.waitOutRateLimit(failure, request, retries);
     }
   }
 
