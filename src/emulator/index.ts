@@ -20,3 +20,4 @@ export type {
   ApplicationCall, FlowScript, FunctionScript, ObjectRecord, ObjectSeed,
 } from './apaas/application-store.js';
 export type { UserTokenGrant } from './openapi/user-tokens.js';
+export type { ScopeErrorDetail } from './apaas/access-errors.js';

@@ -90,6 +90,18 @@ describe('aPaaS client: what the platform\'s answers mean', () => {
     expect(tokens.requests.map((request) => request.scopes)).toEqual([[ApaasScopes.workspaceSql]]);
   });
 
+  it('asks for the scopes the call needs when the 99991679 answer names none', async () => {
+    const { emu, service, tokens } = await start();
+    tokens.authorize(USER, [ApaasScopes.workspaceTableRead]);
+    emu.apaas.setScopeErrorDetail('none');
+
+    const { error } = await outcomeOf(collect(service.asUser(USER).records(WORKSPACE, 'orders')));
+
+    expect(error).toMatchObject({ scopes: [ApaasScopes.workspaceRecordRead],
+      authorizationCause: 'missing-scope' });
+    expect(tokens.requests).toHaveLength(1);
+  });
+
   it('reports a scope the app lacks (99991672) to the operator, with no card and no retry',
     async () => {
       const { emu, service, tokens, logs } = await start();

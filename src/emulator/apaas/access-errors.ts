@@ -33,18 +33,28 @@ export const userTokenExpired = (): Reply => platformError(400, AccessCode.userT
  * `error.permission_violations[].subject` carries each, typed `action_scope_required` for the
  * app and `action_privilege_required` for the user. Any one listed scope is enough.
  */
-export function scopeMissing(kind: 'app' | 'user', anyOf: string[]): Reply {
+export function scopeMissing(kind: 'app' | 'user', anyOf: string[],
+  detail: ScopeErrorDetail = 'violations'): Reply {
   const code = kind === 'app' ? AccessCode.appScopeMissing : AccessCode.userScopeMissing;
   const type = kind === 'app' ? 'action_scope_required' : 'action_privilege_required';
-  const msg = `Access denied. One of the following scopes is required: [${anyOf.join(', ')}]`;
+  const msg = detail === 'none' ? 'Access denied.'
+    : `Access denied. One of the following scopes is required: [${anyOf.join(', ')}]`;
   const logId = newLogId();
+  const violations = detail === 'violations'
+    ? { permission_violations: anyOf.map((subject) => ({ type, subject })) } : {};
   return {
     status: 400,
-    body: { code, msg, error: { message: msg, log_id: logId,
-      permission_violations: anyOf.map((subject) => ({ type, subject })) } },
+    body: { code, msg, error: { message: msg, log_id: logId, ...violations } },
     headers: { 'x-tt-logid': logId },
   };
 }
+
+/**
+ * How much a scope error says: `violations` (default) as the reference shows; `message-only`
+ * drops `permission_violations`; `none` names no scope at all. The reference shows the 99991679
+ * body once, so clients are tested against the thinner forms too.
+ */
+export type ScopeErrorDetail = 'violations' | 'message-only' | 'none';
 
 export const apaasParamInvalid = (detail: string): Reply =>
   platformError(400, AccessCode.apaasParamInvalid, `param is invalid: ${detail}`);

@@ -28,6 +28,7 @@ const schemas = {
     .refine((script) => (script.match === undefined) !== (script.matchPattern === undefined),
       { message: 'give exactly one of match or matchPattern' }),
   encoding: z.object({ encoding: z.enum(['json-array', 'double-encoded']) }),
+  scopeErrorDetail: z.object({ detail: z.enum(['violations', 'message-only', 'none']) }),
   userToken: z.object({ openId: z.string().min(1), scopes: z.array(z.string()),
     ttlSeconds: z.number().positive().optional(), appId: z.string().optional() }),
   rateLimit: z.object({ method: z.string().optional(), path: z.string().optional(),
@@ -61,6 +62,10 @@ export const apaasControlRoutes: Record<string, ControlHandler> = {
     emulator.apaas.sqlCommands(query.get('workspaceId') ?? undefined),
   'POST apaas/sql-result-encoding': (emulator, body) => {
     emulator.apaas.setSqlResultEncoding(schemas.encoding.parse(body).encoding);
+    return done;
+  },
+  'POST apaas/scope-error-detail': (emulator, body) => {
+    emulator.apaas.setScopeErrorDetail(schemas.scopeErrorDetail.parse(body).detail);
     return done;
   },
   'POST apaas/user-tokens': (emulator, body) => {

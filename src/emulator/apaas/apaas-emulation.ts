@@ -1,7 +1,7 @@
 import type { FaultInjector } from '../openapi/fault-injector.js';
 import type { Reply } from '../openapi/platform-errors.js';
 import { UserTokens, type UserTokenGrant } from '../openapi/user-tokens.js';
-import { AccessCode, scopeMissing } from './access-errors.js';
+import { AccessCode, scopeMissing, type ScopeErrorDetail } from './access-errors.js';
 import {
   ApplicationStore, type ApplicationCall, type FlowScript, type FunctionScript, type ObjectRecord,
   type ObjectSeed,
@@ -47,6 +47,7 @@ export class ApaasEmulation {
   readonly workspaces = new WorkspaceStore();
   readonly applications = new ApplicationStore();
   private sqlEncoding: SqlResultEncoding = 'json-array';
+  private scopeErrorDetail: ScopeErrorDetail = 'violations';
   private readonly deniedAppScopes = new Map<string, Set<string>>();
 
   constructor(
@@ -138,6 +139,11 @@ export class ApaasEmulation {
     for (const scope of scopes) this.deniedAppScopes.get(appId)?.delete(scope);
   }
 
+  /** How 99991672 / 99991679 bodies name the scopes; see ScopeErrorDetail. */
+  setScopeErrorDetail(detail: ScopeErrorDetail): void {
+    this.scopeErrorDetail = detail;
+  }
+
   /** The next matching call(s) answer HTTP 429 with 99991400 and the reset headers (§6). */
   rateLimit(rule: RateLimitRule): void {
     this.faults.add({
@@ -160,9 +166,9 @@ export class ApaasEmulation {
    */
   requireScopes(caller: ApaasCaller, anyOf: string[]): Reply | undefined {
     const appHolds = anyOf.some((scope) => !this.appDenied(caller.appId, scope));
-    if (!appHolds) return scopeMissing('app', anyOf);
+    if (!appHolds) return scopeMissing('app', anyOf, this.scopeErrorDetail);
     if (caller.user && !anyOf.some((scope) => caller.user?.scopes.includes(scope))) {
-      return scopeMissing('user', anyOf);
+      return scopeMissing('user', anyOf, this.scopeErrorDetail);
     }
     return undefined;
   }
