@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 
 import { z } from 'zod';
 
+import { apaasControlRoutes } from './apaas/apaas-control.js';
 import type { Emulator } from './emulator.js';
 import { EmulatorError, EmulatorErrorCode } from './errors.js';
 import { CONTROL_PREFIX } from './front-door.js';
@@ -33,7 +34,8 @@ const schemas = {
     times: z.number().int().positive().optional() }),
   openApiError: z.object({ method: z.string().optional(), path: z.string().optional(),
     pathPattern: z.string().optional(), status: z.number().int(),
-    body: z.record(z.string(), z.unknown()), times: z.number().int().positive().optional() })
+    body: z.record(z.string(), z.unknown()), times: z.number().int().positive().optional(),
+    headers: z.record(z.string(), z.string()).optional() })
     .refine((rule) => (rule.path === undefined) !== (rule.pathPattern === undefined),
       { message: 'give exactly one of path or pathPattern' }),
 };
@@ -91,6 +93,7 @@ const routes: Record<string, Handler> = {
     emulator.expireTenantTokens();
     return { ok: true };
   },
+  ...apaasControlRoutes,
 };
 
 export async function handleControlRequest(emulator: Emulator, res: ServerResponse,

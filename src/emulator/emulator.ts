@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { ApaasEmulation } from './apaas/apaas-emulation.js';
 import { ConnectionHub, WS_PATH } from './connection-hub.js';
 import { handleControlRequest } from './control-api.js';
 import {
@@ -49,6 +50,8 @@ export class Emulator extends EventEmitter {
   private readonly tenantTokens: TenantTokens;
   private readonly cardTokens = new CardTokens();
   private readonly faults = new FaultInjector();
+  /** The aPaaS platform (reference §7): workspaces, applications, user tokens, scopes. */
+  readonly apaas: ApaasEmulation;
   private readonly requestLog = new RequestLog();
   private readonly discovery: EndpointDiscovery;
   private readonly hub: ConnectionHub;
@@ -65,6 +68,7 @@ export class Emulator extends EventEmitter {
     super();
     const logger = options.logger;
     this.tenantTokens = new TenantTokens(options.tenantTokenTtlSeconds);
+    this.apaas = new ApaasEmulation(options.apps[0]?.appId ?? '', this.faults);
     this.discovery = new EndpointDiscovery(options, this.tickets,
       () => this.baseUrl.replace(/^http/, 'ws'));
     this.hub = new ConnectionHub(options, this.tickets, this.discovery, {
@@ -268,7 +272,7 @@ export class Emulator extends EventEmitter {
     this.server.on('request', createFrontDoor({
       discovery: this.discovery,
       openApi: new OpenApiRouter({ options: this.options, tenantTokens: this.tenantTokens,
-        cardTokens: this.cardTokens, messages: this.messages }, this.faults),
+        cardTokens: this.cardTokens, messages: this.messages, apaas: this.apaas }, this.faults),
       requestLog: this.requestLog,
       control: (req, res, url, body) => handleControlRequest(this, res, req.method, url, body),
       onRequest: (entry) => this.emit('request', entry),

@@ -10,3 +10,14 @@ export type {
   EmulatorOptions, FrameType, InjectedErrorRule, PushOptions, RepushNotice, RepushPolicy,
   RequestLogEntry, SentMessage, UserMessageInput,
 } from './types.js';
+export type {
+  ApaasEmulation, ApaasCaller, RateLimitRule, SqlResultEncoding,
+} from './apaas/apaas-emulation.js';
+export type {
+  SqlCommandRecord, SqlScript, WorkspaceColumn, WorkspaceSeed, WorkspaceTableSeed,
+} from './apaas/workspace-store.js';
+export type {
+  ApplicationCall, FlowScript, FunctionScript, ObjectRecord, ObjectSeed,
+} from './apaas/application-store.js';
+export type { UserTokenGrant } from './openapi/user-tokens.js';
+export type { ScopeErrorDetail } from './apaas/access-errors.js';

@@ -134,6 +134,8 @@ export interface InjectedErrorRule {
   path: string | RegExp;
   status: number;
   body: object;
+  /** Response headers, e.g. the rate-limit headers that go with 99991400. */
+  headers?: Record<string, string>;
   times?: number;
 }
 

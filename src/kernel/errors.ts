@@ -20,6 +20,11 @@ export const ErrorCodes = {
   LARK_E_CONNECTION_REJECTED: 'The platform rejected the long connection for good.',
   LARK_E_CARD_RESPONSE_INVALID: 'A card-action handler returned a response the platform rejects.',
   LARK_E_WEBHOOK_LISTEN: 'The webhook listener cannot bind its configured host and port.',
+  LARK_E_APAAS_AUTHORIZATION_REQUIRED:
+    'An aPaaS call needs a user authorization (or scopes) the user has not given yet.',
+  LARK_E_APAAS_APP_SCOPE_MISSING: 'The app lacks an API scope an aPaaS call needs.',
+  LARK_E_APAAS_RATE_LIMITED: 'An aPaaS call stayed rate-limited beyond the retry cap.',
+  LARK_E_APAAS_CALL_FAILED: 'An aPaaS call failed with a platform error or an unreadable answer.',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

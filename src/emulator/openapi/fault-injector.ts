@@ -12,13 +12,14 @@ export class FaultInjector {
     this.rules.push({ ...rule, remaining: rule.times ?? 1 });
   }
 
-  take(method: string, path: string): { status: number; body: object } | undefined {
+  take(method: string, path: string):
+    { status: number; body: object; headers?: Record<string, string> } | undefined {
     const index = this.rules.findIndex((rule) => matches(rule, method, path));
     const rule = this.rules[index];
     if (!rule) return undefined;
     rule.remaining -= 1;
     if (rule.remaining <= 0) this.rules.splice(index, 1);
-    return { status: rule.status, body: rule.body };
+    return { status: rule.status, body: rule.body, headers: rule.headers };
   }
 }
 

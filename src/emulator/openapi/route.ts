@@ -1,12 +1,16 @@
+import type { ApaasEmulation } from '../apaas/apaas-emulation.js';
 import type { ResolvedOptions } from '../options.js';
 import type { MessageStore } from '../message-store.js';
 import type { CardTokens } from './card-tokens.js';
 import type { Reply } from './platform-errors.js';
 import type { TenantTokens } from './tenant-tokens.js';
+import type { UserTokenGrant } from './user-tokens.js';
 
 /** What a route handler is given: the caller's app (after auth) and the parsed request. */
 export interface RouteCall {
   appId: string;
+  /** Set on routes that take a user access token: whose it is and what it grants. */
+  user?: UserTokenGrant;
   params: string[];
   query: URLSearchParams;
   body: unknown;
@@ -18,12 +22,16 @@ export interface OpenApiState {
   tenantTokens: TenantTokens;
   cardTokens: CardTokens;
   messages: MessageStore;
+  apaas: ApaasEmulation;
 }
 
 export interface Route {
   method: string;
   pattern: RegExp;
-  /** Token endpoints take credentials in the body instead of a bearer token. */
-  auth: boolean;
+  /**
+   * Token endpoints take credentials in the body instead of a bearer token (`false`); most
+   * routes take a tenant token (`true`); `'user'` routes take a user access token.
+   */
+  auth: boolean | 'user';
   handle(call: RouteCall, state: OpenApiState): Reply;
 }
