@@ -2,6 +2,8 @@ import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { buildApprovalInstanceEvent } from './approval-events.js';
+import { ApprovalSubscriptions } from './approval-subscriptions.js';
 import { ConnectionHub, WS_PATH } from './connection-hub.js';
 import { handleControlRequest } from './control-api.js';
 import {
@@ -22,7 +24,7 @@ import * as builders from './payload-builders.js';
 import { TicketBook } from './ticket-book.js';
 import { TimerSet } from './timer-set.js';
 import type {
-  AckRecord, CardClickInput, ClientConfig, ConnectionInfo, EmulatorOptions, InjectedErrorRule,
+  AckRecord, ApprovalInstanceInput, CardClickInput, ClientConfig, ConnectionInfo, EmulatorOptions, InjectedErrorRule,
   PushOptions, RequestLogEntry, SentMessage, UserMessageInput,
 } from './types.js';
 import { Waiters } from './waiters.js';
@@ -49,6 +51,7 @@ export class Emulator extends EventEmitter {
   private readonly cardTokens = new CardTokens();
   private readonly faults = new FaultInjector();
   private readonly requestLog = new RequestLog();
+  private readonly approvals: ApprovalSubscriptions;
   private readonly discovery: EndpointDiscovery;
   private readonly hub: ConnectionHub;
   private readonly delivery: EventDelivery;
@@ -63,6 +66,7 @@ export class Emulator extends EventEmitter {
     super();
     const logger = options.logger;
     this.tenantTokens = new TenantTokens(options.tenantTokenTtlSeconds);
+    this.approvals = new ApprovalSubscriptions(options.approvalCodes);
     this.discovery = new EndpointDiscovery(options, this.tickets,
       () => this.baseUrl.replace(/^http/, 'ws'));
     this.hub = new ConnectionHub(options, this.tickets, this.discovery, {
@@ -143,6 +147,31 @@ export class Emulator extends EventEmitter {
 
   buildCardAction(input: CardClickInput): object {
     return builders.buildCardAction(this.appFor(input.appId), input);
+  }
+
+  /**
+   * An approval instance changes status. Like the platform, refuses (NOT_SUBSCRIBED) when the
+   * app has not subscribed the definition, unless `requireApprovalSubscription` is false.
+   */
+  approvalInstanceChanged(input: ApprovalInstanceInput): Promise<AckRecord> {
+    const app = this.appFor(input.appId);
+    if (this.options.requireApprovalSubscription
+      && !this.approvals.isSubscribed(app.appId, input.approvalCode)) {
+      return Promise.reject(new EmulatorError(EmulatorErrorCode.notSubscribed,
+        `app ${app.appId} has not subscribed approval ${input.approvalCode}; the platform ` +
+        'pushes approval events only after POST /open-apis/approval/v4/approvals/' +
+        ':approval_code/subscribe'));
+    }
+    return this.pushEvent(buildApprovalInstanceEvent(app, input), { appId: app.appId });
+  }
+
+  buildApprovalInstanceEvent(input: ApprovalInstanceInput): object {
+    return buildApprovalInstanceEvent(this.appFor(input.appId), input);
+  }
+
+  /** Approval codes the app has subscribed through the OpenAPI. */
+  approvalSubscriptions(appId?: string): string[] {
+    return this.approvals.list(this.appFor(appId).appId);
   }
 
   acks(): AckRecord[] {
@@ -238,7 +267,8 @@ export class Emulator extends EventEmitter {
     this.server.on('request', createFrontDoor({
       discovery: this.discovery,
       openApi: new OpenApiRouter({ options: this.options, tenantTokens: this.tenantTokens,
-        cardTokens: this.cardTokens, messages: this.messages }, this.faults),
+        cardTokens: this.cardTokens, messages: this.messages, approvals: this.approvals },
+        this.faults),
       requestLog: this.requestLog,
       control: (req, res, url, body) => handleControlRequest(this, res, req.method, url, body),
       onRequest: (entry) => this.emit('request', entry),

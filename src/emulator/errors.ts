@@ -17,6 +17,8 @@ export const EmulatorErrorCode = {
   controlRoute: 'LARK_E_EMULATOR_CONTROL_ROUTE',
   /** A control API request body failed validation (HTTP 400); the message names the field. */
   controlBody: 'LARK_E_EMULATOR_CONTROL_BODY',
+  /** An approval event was pushed for a definition the app has not subscribed. */
+  notSubscribed: 'LARK_E_EMULATOR_NOT_SUBSCRIBED',
 } as const;
 
 export type EmulatorErrorCode = (typeof EmulatorErrorCode)[keyof typeof EmulatorErrorCode];

@@ -1,4 +1,5 @@
 import type { ParsedBody } from '../http-io.js';
+import { approvalRoutes } from './approval-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { botAndCardRoutes } from './bot-and-card-routes.js';
 import type { FaultInjector } from './fault-injector.js';
@@ -21,7 +22,9 @@ export interface OpenApiRequest {
  * stand for anything the platform might do), then routing, body, token, handler.
  */
 export class OpenApiRouter {
-  private readonly routes: Route[] = [...authRoutes, ...messageRoutes, ...botAndCardRoutes];
+  private readonly routes: Route[] = [
+    ...authRoutes, ...messageRoutes, ...botAndCardRoutes, ...approvalRoutes,
+  ];
 
   constructor(
     private readonly state: OpenApiState,

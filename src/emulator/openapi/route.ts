@@ -1,3 +1,4 @@
+import type { ApprovalSubscriptions } from '../approval-subscriptions.js';
 import type { ResolvedOptions } from '../options.js';
 import type { MessageStore } from '../message-store.js';
 import type { CardTokens } from './card-tokens.js';
@@ -18,6 +19,7 @@ export interface OpenApiState {
   tenantTokens: TenantTokens;
   cardTokens: CardTokens;
   messages: MessageStore;
+  approvals: ApprovalSubscriptions;
 }
 
 export interface Route {
