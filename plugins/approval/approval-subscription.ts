@@ -46,8 +46,9 @@ function failed(code: string, pluginId: string, cause: unknown, answer?: Platfor
     : `the request failed: ${(cause as Error)?.message ?? String(cause)}`;
   throw new LarkServiceError(
     'LARK_E_APPROVAL_SUBSCRIBE_FAILED',
-    `plugin "${pluginId}" cannot subscribe approval "${code}": ${why}; check options.approvalCodes ` +
-      'against the approval admin console and that the app has the approval:approval:readonly scope',
+    `plugin "${pluginId}" cannot subscribe approval "${code}": ${why}; ` +
+      'check options.approvalCodes against the approval admin console and that the app has ' +
+      'the approval:approval:readonly scope',
     // Only the message: an HTTP client error carries request headers (the tenant token).
     { details: { plugin: pluginId, approvalCode: code, platformCode: answer?.code } },
   );

@@ -22,7 +22,8 @@ export function helpCommand(commands: CommandRegistry): Command {
 function explain(commands: CommandRegistry, name: string): string {
   const command = commands.get(name);
   if (!command) {
-    return `There is no command ${commands.prefix}${name}. Send ${commands.prefix}help for the list.`;
+    const { prefix } = commands;
+    return `There is no command ${prefix}${name}. Send ${prefix}help for the list.`;
   }
   return `${commands.usageOf(command)} — ${command.description}`;
 }

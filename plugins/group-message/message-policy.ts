@@ -10,7 +10,10 @@ export interface MessagePolicySettings {
 export type PolicyVerdict = 'answer' | 'chat-not-allowed' | 'not-mentioned';
 
 /** Decides whether the bot answers a message at all, before any command runs. */
-export function judgeMessage(message: IncomingMessage, policy: MessagePolicySettings): PolicyVerdict {
+export function judgeMessage(
+  message: IncomingMessage,
+  policy: MessagePolicySettings,
+): PolicyVerdict {
   if (policy.allowedChats && !policy.allowedChats.includes(message.chatId)) {
     return 'chat-not-allowed';
   }

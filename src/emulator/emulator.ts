@@ -24,7 +24,8 @@ import * as builders from './payload-builders.js';
 import { TicketBook } from './ticket-book.js';
 import { TimerSet } from './timer-set.js';
 import type {
-  AckRecord, ApprovalInstanceInput, CardClickInput, ClientConfig, ConnectionInfo, EmulatorOptions, InjectedErrorRule,
+  AckRecord, ApprovalInstanceInput, CardClickInput, ClientConfig, ConnectionInfo, EmulatorOptions,
+  InjectedErrorRule,
   PushOptions, RequestLogEntry, SentMessage, UserMessageInput,
 } from './types.js';
 import { Waiters } from './waiters.js';

@@ -19,10 +19,10 @@ export const ErrorCodes = {
   LARK_E_STORE_UNAVAILABLE: 'The configured store cannot be opened or does not answer.',
   LARK_E_CONNECTION_REJECTED: 'The platform rejected the long connection for good.',
   LARK_E_CARD_RESPONSE_INVALID: 'A card-action handler returned a response the platform rejects.',
-  LARK_E_APPROVAL_SUBSCRIBE_FAILED: 'The approval plugin could not subscribe an approval definition.',
+  LARK_E_APPROVAL_SUBSCRIBE_FAILED: 'The approval plugin could not subscribe an approval code.',
   LARK_E_PLUGIN_NEW_NAME: '`plugin new` was given a name that is not a valid plugin name.',
   LARK_E_PLUGIN_NEW_EXISTS: '`plugin new` would overwrite an existing folder.',
-  LARK_E_TESTKIT_NO_CONSENT: 'A test asked the kit to consent as a user, but no consent driver is set.',
+  LARK_E_TESTKIT_NO_CONSENT: 'A test asked the kit for consent as a user, but it has no driver.',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

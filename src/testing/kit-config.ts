@@ -39,7 +39,7 @@ export interface KitConfig {
 export function buildKitConfig(source: KitConfigSource, app: Record<string, string>): KitConfig {
   const { raw, baseDir } = readSource(source);
   const inlinePlugins = new Map<string, PluginDefinition<unknown>>();
-  const entries = (source.plugins ?? []).map((entry, index) => toEntry(entry, index, inlinePlugins));
+  const entries = (source.plugins ?? []).map((entry, i) => toEntry(entry, i, inlinePlugins));
   const { app: _app, emulator: _emulator, ...rest } = raw;
   const merged = {
     store: { type: 'memory' },

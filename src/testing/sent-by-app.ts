@@ -25,7 +25,7 @@ export function readSent(message: SentMessage): SentByApp {
     messageId: message.messageId,
     chatId: message.chatId,
     msgType: message.msgType,
-    text: message.msgType === 'text' && typeof content?.text === 'string' ? content.text : undefined,
+    text: message.msgType === 'text' ? textOf(content) : undefined,
     card: message.msgType === 'interactive' ? content : undefined,
     replyTo: message.replyTo,
     replyInThread: message.replyInThread ?? false,
@@ -36,10 +36,15 @@ export function readSent(message: SentMessage): SentByApp {
   };
 }
 
+function textOf(content: Record<string, unknown> | undefined): string | undefined {
+  return typeof content?.text === 'string' ? content.text : undefined;
+}
+
 function parse(json: string): Record<string, unknown> | undefined {
   try {
     const value = JSON.parse(json) as unknown;
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

@@ -59,7 +59,9 @@ export class TestKit {
     const emulator = await Emulator.start({
       apps: [app],
       bot,
-      clientConfig: { PingInterval: 30, ReconnectCount: -1, ReconnectInterval: 1, ReconnectNonce: 0 },
+      clientConfig: {
+        PingInterval: 30, ReconnectCount: -1, ReconnectInterval: 1, ReconnectNonce: 0,
+      },
       ...options.emulator,
     });
     const logs = captureLogs(options.logLevel ?? 'debug', [app.appSecret]);

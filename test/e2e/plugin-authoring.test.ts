@@ -10,7 +10,8 @@ const guide = readFileSync(path.join(repoRoot, 'docs/plugins.md'), 'utf8');
 
 /** The fenced block of docs/plugins.md whose info string is `<lang> <name>`. */
 function docBlock(name: string): string {
-  const match = new RegExp('```\\w+ ' + name.replace('.', '\\.') + '\\n([\\s\\S]*?)```').exec(guide);
+  const fence = '```\\w+ ' + name.replace('.', '\\.') + '\\n([\\s\\S]*?)```';
+  const match = new RegExp(fence).exec(guide);
   if (!match?.[1]) throw new Error(`docs/plugins.md has no block named ${name}`);
   return match[1];
 }

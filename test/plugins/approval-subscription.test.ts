@@ -30,7 +30,7 @@ describe('approval subscription', () => {
     expect(emulator.approvalSubscriptions()).toEqual(['AC-1']);
   });
 
-  it('fails naming the plugin and the code when the definition does not exist (1390002)', async () => {
+  it('fails naming the plugin and the code of a definition that does not exist', async () => {
     const err = await subscribeApproval(client, 'AC-404', 'approval').catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'LARK_E_APPROVAL_SUBSCRIBE_FAILED' });
     expect((err as Error).message).toMatch(/plugin "approval".*"AC-404".*1390002/);

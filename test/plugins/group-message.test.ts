@@ -39,7 +39,7 @@ describe('group-message plugin', () => {
     expect(k.lastSent().text).toBe('Usage: /order <id> [note]');
   });
 
-  it('lists every command with its usage in /help, and explains one with /help <name>', async () => {
+  it('lists every command with its usage on /help, and explains one on /help <name>', async () => {
     const k = await start();
     await k.sendMessage({ text: '/help' });
     expect(k.lastSent().text).toBe(
@@ -83,7 +83,8 @@ describe('group-message plugin', () => {
       name: 'clash',
       requires: [GroupMessageCommands],
       start: (ctx) => {
-        ctx.use(GroupMessageCommands).register({ name: 'help', description: 'mine', run: () => 'x' });
+        const commands = ctx.use(GroupMessageCommands);
+        commands.register({ name: 'help', description: 'mine', run: () => 'x' });
       },
     });
     const failing = startTestKit({ plugins: [{ use: 'group-message' }, clash] });

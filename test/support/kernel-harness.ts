@@ -37,5 +37,6 @@ export async function startHarness(
     emulator: emulatorOptions,
     clock: systemClock,
   });
-  return { emulator: kit.emulator, kernel: kit.kernel, logs: kit.logs, kit, stop: () => kit.stop() };
+  const { emulator, kernel, logs } = kit;
+  return { emulator, kernel, logs, kit, stop: () => kit.stop() };
 }

@@ -52,7 +52,8 @@ describe('test kit', () => {
     await writeFile(path.join(pkg, 'package.json'), JSON.stringify(
       { name: 'lark-plugin-wave', type: 'module', exports: './index.js' }));
     await writeFile(path.join(pkg, 'index.js'), `export default { name: 'wave', start(ctx) {
-      ctx.onCardAction({ op: 'wave' }, (a) => ({ toast: { type: 'info', content: 'wave ' + ctx.options.to } }));
+      ctx.onCardAction({ op: 'wave' }, () =>
+        ({ toast: { type: 'info', content: 'wave ' + ctx.options.to } }));
     } };\n`);
     kit = await startTestKit({
       config: { plugins: [{ use: 'lark-plugin-wave', options: { to: 'Ann' } }] },
