@@ -66,10 +66,11 @@ export class TestKit {
     });
     const logs = captureLogs(options.logLevel ?? 'debug', [app.appSecret]);
     const clock = options.clock ?? new TestClock();
+    let kernel: Kernel | undefined;
     try {
       const domain = emulator.baseUrl;
       const { config, baseDir, inlinePlugins } = buildKitConfig(options, { ...app, domain });
-      const kernel = new Kernel({
+      kernel = new Kernel({
         config, app: { ...app, domain }, logger: logs.logger, baseDir, clock, inlinePlugins,
       });
       await kernel.start();
@@ -78,6 +79,7 @@ export class TestKit {
       const consent = options.consent ?? noConsentDriver;
       return new TestKit(emulator, kernel, clock, logs, consent, app, bot);
     } catch (err) {
+      await kernel?.stop();
       await emulator.stop();
       throw err;
     }
