@@ -85,6 +85,19 @@ export class TestKit {
     }
   }
 
+  /**
+   * Typed event factories with the kit's defaults (user, chats), for `push`: push the same
+   * payload twice to see deduplication, or change a field first.
+   */
+  readonly build = {
+    message: (message: KitMessage): object =>
+      this.emulator.buildMessageEvent(this.messageInput(message)),
+    cardAction: (click: KitCardClick = {}): object =>
+      this.emulator.buildCardAction(this.clickInput(click)),
+    approvalInstance: (input: ApprovalInstanceInput): object =>
+      this.emulator.buildApprovalInstanceEvent(input),
+  };
+
   /** A user writes to the bot; resolves once the plugins have handled it. */
   async sendMessage(message: KitMessage): Promise<AckRecord> {
     return this.settle(this.emulator.sendUserMessage(this.messageInput(message)));
@@ -92,9 +105,7 @@ export class TestKit {
 
   /** A user clicks a card; resolves with the callback answer the user's client received. */
   async clickCard(click: KitCardClick = {}): Promise<unknown> {
-    const { response } = await this.settle(this.emulator.clickCard({
-      operatorOpenId: KIT_USER, messageId: 'om_kit_card', chatId: 'oc_kit_direct', ...click,
-    }));
+    const { response } = await this.settle(this.emulator.clickCard(this.clickInput(click)));
     return response;
   }
 
@@ -164,6 +175,11 @@ export class TestKit {
     const result = await delivery;
     await this.settled();
     return result;
+  }
+
+  private clickInput(click: KitCardClick): CardClickInput {
+    const defaults = { operatorOpenId: KIT_USER, messageId: 'om_kit_card', chatId: 'oc_kit_direct' };
+    return { ...defaults, ...click };
   }
 
   private messageInput(message: KitMessage): UserMessageInput {

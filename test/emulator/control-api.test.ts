@@ -77,7 +77,8 @@ describe('control HTTP API', () => {
 
     expect(refused).toMatchObject({ status: 409,
       body: { error: { code: 'LARK_E_EMULATOR_NOT_SUBSCRIBED' } } });
-    expect(pushed).toMatchObject({ status: 200, body: { code: 200, eventType: 'approval_instance' } });
+    expect(pushed).toMatchObject({ status: 200,
+      body: { code: 200, eventType: 'approval_instance' } });
     expect(received).toHaveLength(1);
     expect((await control(emu, 'GET', 'approval-subscriptions')).body).toEqual(['AC_1']);
   });

@@ -53,7 +53,7 @@ describe('approval plugin', () => {
       }),
     });
     kit = await startTestKit({ plugins: [approval({}), listener] });
-    const payload = kit.emulator.buildApprovalInstanceEvent({
+    const payload = kit.build.approvalInstance({
       approvalCode: 'AC', instanceCode: 'IC-R', status: 'REVERTED', operateTimeMs: 1760000000001,
     }) as { event: { operate_time: unknown } };
     expect(typeof payload.event.operate_time).toBe('number');

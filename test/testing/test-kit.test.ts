@@ -92,4 +92,16 @@ describe('test kit', () => {
     const start = startTestKit({ plugins: [{ name: 'x' } as never] });
     await expect(start).rejects.toThrow(/plugins\[0\] is not a plugin definition/);
   });
+
+  it('builds typed events with its defaults; a message pushed twice is handled once', async () => {
+    kit = await startTestKit({ plugins: [cards] });
+    const message = kit.build.message({ text: 'twice', messageId: 'om_twice_1' });
+    await kit.push(message);
+    await kit.push(message);
+    expect(kit.sent({ chatId: 'oc_kit_direct' })).toHaveLength(1);
+    expect(kit.build.cardAction({ value: { op: 'go' } })).toMatchObject({
+      header: { event_type: 'card.action.trigger' },
+      event: { operator: { open_id: KIT_USER }, action: { value: { op: 'go' } } },
+    });
+  });
 });
