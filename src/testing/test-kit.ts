@@ -178,8 +178,9 @@ export class TestKit {
   }
 
   private clickInput(click: KitCardClick): CardClickInput {
-    const defaults = { operatorOpenId: KIT_USER, messageId: 'om_kit_card', chatId: 'oc_kit_direct' };
-    return { ...defaults, ...click };
+    return {
+      operatorOpenId: KIT_USER, messageId: 'om_kit_card', chatId: 'oc_kit_direct', ...click,
+    };
   }
 
   private messageInput(message: KitMessage): UserMessageInput {
