@@ -63,6 +63,12 @@ describe('group-message plugin', () => {
     expect(k.lastSent('oc_kit_group').text).toBe('order 3 (3)');
   });
 
+  it('warns at start that answering unmentioned group messages needs the group scope', async () => {
+    const k = await start({ requireMentionInGroups: false });
+    const warning = k.logs.lines().find((l) => l.level === 'warn' && l.plugin === 'group-message');
+    expect(String(warning?.msg)).toContain('im:message.group_msg');
+  });
+
   it('answers only the chats on the allow-list', async () => {
     const k = await start({ allowedChats: ['oc_allowed'] });
     await k.sendMessage({ chatId: 'oc_other', text: '/order 4' });
