@@ -34,7 +34,7 @@ describe('the plugin author path, against the built package', () => {
     const tested = await runCommand(pkg, project, 'npx vitest run plugins/demo');
     expect(tested.output).toMatch(/Tests\s+1 passed/);
     expect(tested.code).toBe(0);
-  }, 180_000);
+  }, 300_000);
 
   it('builds a plugin as docs/plugins.md says, loads it by path beside the built-in plugins, '
     + 'and both its test and the configuration test pass', async () => {
@@ -49,5 +49,5 @@ describe('the plugin author path, against the built package', () => {
     const configured = await runCommand(pkg, project, 'npx vitest run service.test.ts');
     expect(configured.output).toMatch(/Tests\s+2 passed/);
     expect(configured.code).toBe(0);
-  }, 240_000);
+  }, 300_000);
 });
