@@ -16,3 +16,5 @@ export { startService, type RunningService } from './kernel/bootstrap.js';
 export { loadConfigFile, parseConfigText } from './kernel/config/config-loader.js';
 export { ErrorCodes, LarkServiceError, isLarkServiceError, type ErrorCode } from './kernel/errors.js';
 export type { Lock } from './kernel/store/coordination.js';
+// Plugins declare their options with the same zod the kernel validates them with.
+export { z } from 'zod';

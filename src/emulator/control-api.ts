@@ -27,6 +27,12 @@ const schemas = {
     mentions: z.array(z.object({ openId: z.string(), name: z.string() })).optional(),
     threadId: z.string().optional(), eventId: z.string().optional(),
     messageId: z.string().optional() }),
+  approvalInstance: z.object({ appId, approvalCode: z.string(), instanceCode: z.string(),
+    status: z.enum(['PENDING', 'APPROVED', 'REJECTED', 'CANCELED', 'DELETED', 'REVERTED',
+      'OVERTIME_CLOSE', 'OVERTIME_RECOVER']),
+    schema: z.enum(['1.0', '2.0']).optional(), operateTimeMs: z.number().int().optional(),
+    instanceUuid: z.string().optional(), initiatorOpenId: z.string().optional(),
+    externalId: z.string().optional(), eventId: z.string().optional() }),
   appOnly: z.object({ appId }),
   requestUrl: z.object({ appId, url: z.url(), encryptKey: z.string().min(1).nullable().optional() }),
   refuse: z.object({ on: z.boolean(), mode: z.enum(['reset', 'http-503']).optional() }),
@@ -51,6 +57,10 @@ const routes: Record<string, Handler> = {
   'POST card-actions': (emulator, body) => emulator.clickCard(schemas.cardAction.parse(body)),
   'POST user-messages': (emulator, body) =>
     emulator.sendUserMessage(schemas.userMessage.parse(body)),
+  'POST approval-instances': (emulator, body) =>
+    emulator.approvalInstanceChanged(schemas.approvalInstance.parse(body)),
+  'GET approval-subscriptions': (emulator, _body, query) =>
+    emulator.approvalSubscriptions(query.get('appId') ?? undefined),
   'GET messages': (emulator, _body, query) => emulator.sentMessages(
     { chatId: query.get('chatId') ?? undefined, appId: query.get('appId') ?? undefined }),
   'GET acks': (emulator) => emulator.acks(),

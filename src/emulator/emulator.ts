@@ -3,6 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { ApaasEmulation } from './apaas/apaas-emulation.js';
+import { buildApprovalInstanceEvent } from './approval-events.js';
+import { ApprovalSubscriptions } from './approval-subscriptions.js';
 import { ConnectionHub, WS_PATH } from './connection-hub.js';
 import { handleControlRequest } from './control-api.js';
 import {
@@ -23,7 +25,8 @@ import * as builders from './payload-builders.js';
 import { TicketBook } from './ticket-book.js';
 import { TimerSet } from './timer-set.js';
 import type {
-  AckRecord, CardClickInput, ClientConfig, ConnectionInfo, EmulatorOptions, InjectedErrorRule,
+  AckRecord, ApprovalInstanceInput, CardClickInput, ClientConfig, ConnectionInfo, EmulatorOptions,
+  InjectedErrorRule,
   PushOptions, RequestLogEntry, SentMessage, UserMessageInput,
 } from './types.js';
 import { Waiters } from './waiters.js';
@@ -53,6 +56,7 @@ export class Emulator extends EventEmitter {
   /** The aPaaS platform (reference §7): workspaces, applications, user tokens, scopes. */
   readonly apaas: ApaasEmulation;
   private readonly requestLog = new RequestLog();
+  private readonly approvals: ApprovalSubscriptions;
   private readonly discovery: EndpointDiscovery;
   private readonly hub: ConnectionHub;
   private readonly delivery: EventDelivery;
@@ -69,6 +73,7 @@ export class Emulator extends EventEmitter {
     const logger = options.logger;
     this.tenantTokens = new TenantTokens(options.tenantTokenTtlSeconds);
     this.apaas = new ApaasEmulation(options.apps[0]?.appId ?? '', this.faults);
+    this.approvals = new ApprovalSubscriptions(options.approvalCodes);
     this.discovery = new EndpointDiscovery(options, this.tickets,
       () => this.baseUrl.replace(/^http/, 'ws'));
     this.hub = new ConnectionHub(options, this.tickets, this.discovery, {
@@ -150,6 +155,31 @@ export class Emulator extends EventEmitter {
 
   buildCardAction(input: CardClickInput): object {
     return builders.buildCardAction(this.appFor(input.appId), input);
+  }
+
+  /**
+   * An approval instance changes status. Like the platform, refuses (NOT_SUBSCRIBED) when the
+   * app has not subscribed the definition, unless `requireApprovalSubscription` is false.
+   */
+  approvalInstanceChanged(input: ApprovalInstanceInput): Promise<AckRecord> {
+    const app = this.appFor(input.appId);
+    if (this.options.requireApprovalSubscription
+      && !this.approvals.isSubscribed(app.appId, input.approvalCode)) {
+      return Promise.reject(new EmulatorError(EmulatorErrorCode.notSubscribed,
+        `app ${app.appId} has not subscribed approval ${input.approvalCode}; the platform ` +
+        'pushes approval events only after POST /open-apis/approval/v4/approvals/' +
+        ':approval_code/subscribe'));
+    }
+    return this.pushEvent(buildApprovalInstanceEvent(app, input), { appId: app.appId });
+  }
+
+  buildApprovalInstanceEvent(input: ApprovalInstanceInput): object {
+    return buildApprovalInstanceEvent(this.appFor(input.appId), input);
+  }
+
+  /** Approval codes the app has subscribed through the OpenAPI. */
+  approvalSubscriptions(appId?: string): string[] {
+    return this.approvals.list(this.appFor(appId).appId);
   }
 
   acks(): AckRecord[] {
@@ -272,7 +302,8 @@ export class Emulator extends EventEmitter {
     this.server.on('request', createFrontDoor({
       discovery: this.discovery,
       openApi: new OpenApiRouter({ options: this.options, tenantTokens: this.tenantTokens,
-        cardTokens: this.cardTokens, messages: this.messages, apaas: this.apaas }, this.faults),
+        cardTokens: this.cardTokens, messages: this.messages, apaas: this.apaas,
+        approvals: this.approvals }, this.faults),
       requestLog: this.requestLog,
       control: (req, res, url, body) => handleControlRequest(this, res, req.method, url, body),
       onRequest: (entry) => this.emit('request', entry),

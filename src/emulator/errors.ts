@@ -19,6 +19,8 @@ export const EmulatorErrorCode = {
   controlBody: 'LARK_E_EMULATOR_CONTROL_BODY',
   /** A request URL did not answer the console's URL check (challenge) correctly. */
   webhookChallenge: 'LARK_E_EMULATOR_WEBHOOK_CHALLENGE',
+  /** An approval event was pushed for a definition the app has not subscribed. */
+  notSubscribed: 'LARK_E_EMULATOR_NOT_SUBSCRIBED',
 } as const;
 
 export type EmulatorErrorCode = (typeof EmulatorErrorCode)[keyof typeof EmulatorErrorCode];

@@ -6,7 +6,8 @@ export { CARD_CLIENT_ERROR } from './event-delivery.js';
 export { DEFAULT_CLIENT_CONFIG, DEFAULT_REPUSH_DELAYS_MS } from './options.js';
 export type { RefuseMode, EndpointFailure } from './endpoint-discovery.js';
 export type {
-  AckRecord, BotProfile, CardClickInput, ClientConfig, ConnectionInfo, EmulatorApp,
+  AckRecord, ApprovalInstanceInput, ApprovalInstanceStatus, BotProfile, CardClickInput,
+  ClientConfig, ConnectionInfo, EmulatorApp,
   EmulatorOptions, FrameType, InjectedErrorRule, PushOptions, RepushNotice, RepushPolicy,
   RequestLogEntry, SentMessage, UserMessageInput,
 } from './types.js';

@@ -22,6 +22,8 @@ export interface ResolvedOptions {
   discoveryAuthFailedCode: number;
   handshakeRejectStatus: number;
   pongPayload: 'client-config' | 'empty';
+  approvalCodes: string[] | undefined;
+  requireApprovalSubscription: boolean;
 }
 
 /** The platform's published retry ladder: 15 s, 5 min, 1 h, 6 h (reference §1.10). */
@@ -57,6 +59,8 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     discoveryAuthFailedCode: options.discoveryAuthFailedCode ?? 514,
     handshakeRejectStatus: options.handshakeRejectStatus ?? 403,
     pongPayload: options.pongPayload ?? 'client-config',
+    approvalCodes: options.approvalCodes,
+    requireApprovalSubscription: options.requireApprovalSubscription ?? true,
   };
 }
 

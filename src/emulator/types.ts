@@ -54,6 +54,10 @@ export interface EmulatorOptions {
   handshakeRejectStatus?: number;
   /** Whether pongs carry the ClientConfig JSON or no payload (Uncertain #4). */
   pongPayload?: 'client-config' | 'empty';
+  /** Approval definitions that exist; others answer 1390002. Default: every code exists. */
+  approvalCodes?: string[];
+  /** Refuse to push approval events for unsubscribed definitions, as the platform. Default true. */
+  requireApprovalSubscription?: boolean;
 }
 
 export interface AckRecord {
@@ -154,4 +158,27 @@ export interface RepushNotice {
   delayMs: number;
   /** Absent when no connection of the app was open at the retry time. */
   ack?: AckRecord;
+}
+
+export type ApprovalInstanceStatus =
+  | 'PENDING' | 'APPROVED' | 'REJECTED' | 'CANCELED' | 'DELETED' | 'REVERTED'
+  | 'OVERTIME_CLOSE' | 'OVERTIME_RECOVER';
+
+/** An approval instance changes status (reference §2.4: 1.0 `approval_instance`, or 2.0). */
+export interface ApprovalInstanceInput {
+  appId?: string;
+  approvalCode: string;
+  instanceCode: string;
+  status: ApprovalInstanceStatus;
+  /** `1.0` (documented, default) or `2.0` (`approval.instance.status_changed_v4`). */
+  schema?: '1.0' | '2.0';
+  /** ms; defaults to now. */
+  operateTimeMs?: number;
+  /** The instance's own uuid (1.0 `event.uuid`), present only if it was created with one. */
+  instanceUuid?: string;
+  /** 2.0 only: `start_user.open_id`. */
+  initiatorOpenId?: string;
+  externalId?: string;
+  /** The envelope `uuid` (1.0) or `header.event_id` (2.0); random when absent. */
+  eventId?: string;
 }

@@ -8,6 +8,7 @@ import { redactText } from './logger.js';
 const USAGE = `Usage:
   lark-service start --config <file>     run the kernel with the configured plugins
   lark-service emulator [--port <port>]  run the platform emulator on its own
+  lark-service plugin new <name> [--dir <folder>]  create a plugin folder with a passing test
   lark-service --help`;
 
 async function main(argv: string[]): Promise<number> {
@@ -17,6 +18,8 @@ async function main(argv: string[]): Promise<number> {
       return start(rest);
     case 'emulator':
       return emulator(rest);
+    case 'plugin':
+      return (await import('./commands/plugin-new.js')).pluginCommand(rest);
     case undefined:
     case '--help':
     case '-h':

@@ -25,6 +25,10 @@ export const ErrorCodes = {
   LARK_E_APAAS_APP_SCOPE_MISSING: 'The app lacks an API scope an aPaaS call needs.',
   LARK_E_APAAS_RATE_LIMITED: 'An aPaaS call stayed rate-limited beyond the retry cap.',
   LARK_E_APAAS_CALL_FAILED: 'An aPaaS call failed with a platform error or an unreadable answer.',
+  LARK_E_APPROVAL_SUBSCRIBE_FAILED: 'The approval plugin could not subscribe an approval code.',
+  LARK_E_PLUGIN_NEW_NAME: '`plugin new` was given a name that is not a valid plugin name.',
+  LARK_E_PLUGIN_NEW_EXISTS: '`plugin new` would overwrite an existing folder.',
+  LARK_E_TESTKIT_NO_CONSENT: 'A test asked the kit for consent as a user, but it has no driver.',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

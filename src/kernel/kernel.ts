@@ -14,6 +14,7 @@ import {
   type LarkClient,
 } from './lark-client.js';
 import type { Logger } from './logger.js';
+import type { PluginDefinition } from './plugins/plugin-definition.js';
 import { PluginHost, type PluginState } from './plugins/plugin-host.js';
 import { openStorage, type Storage } from './store/storage.js';
 import { CoreTokens } from './tokens.js';
@@ -28,6 +29,8 @@ export interface KernelInit {
   clock?: Clock;
   /** In-flight handlers get this long to finish on stop. */
   drainTimeoutMs?: number;
+  /** Plugin definitions given in code; an entry whose `use` is a key here loads that one. */
+  inlinePlugins?: ReadonlyMap<string, PluginDefinition<unknown>>;
 }
 
 export interface KernelStatus {
@@ -85,6 +88,7 @@ export class Kernel {
         clock,
         logger,
         appId: this.init.app.appId,
+        inlinePlugins: this.init.inlinePlugins,
       });
       await this.host.load(config.plugins, this.init.baseDir ?? process.cwd());
       await this.host.startAll();

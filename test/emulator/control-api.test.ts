@@ -61,4 +61,25 @@ describe('control HTTP API', () => {
 
     expect(failure).toEqual({ code: 230002, msg: 'bot not in chat' });
   });
+
+  it('pushes a 1.0 approval event only after the app subscribed its code', async () => {
+    const { emu, app } = await h.startEmulator();
+    const received: unknown[] = [];
+    await h.connectSdk(emu, app, { approval_instance: async (data: never) => {
+      received.push(data);
+    } });
+    const change = { approvalCode: 'AC_1', instanceCode: 'IC_1', status: 'APPROVED' };
+
+    const refused = await control(emu, 'POST', 'approval-instances', change);
+    await h.apiClient(emu, app).request({ method: 'POST',
+      url: '/open-apis/approval/v4/approvals/AC_1/subscribe' });
+    const pushed = await control(emu, 'POST', 'approval-instances', change);
+
+    expect(refused).toMatchObject({ status: 409,
+      body: { error: { code: 'LARK_E_EMULATOR_NOT_SUBSCRIBED' } } });
+    expect(pushed).toMatchObject({ status: 200,
+      body: { code: 200, eventType: 'approval_instance' } });
+    expect(received).toHaveLength(1);
+    expect((await control(emu, 'GET', 'approval-subscriptions')).body).toEqual(['AC_1']);
+  });
 });

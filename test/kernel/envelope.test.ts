@@ -71,6 +71,13 @@ describe('envelope normalisation', () => {
     });
   });
 
+  it("keys a 1.0 event by the envelope uuid, never by the instance's own event.uuid", () => {
+    const withInstanceUuid = { ...approval1, event: { ...approval1.event, uuid: 'req-7781' } };
+    const event = normalizeEnvelope(withInstanceUuid);
+    expect(event?.eventId).toBe('uuid_1');
+    expect(event?.payload).toMatchObject({ uuid: 'req-7781', type: 'approval_instance' });
+  });
+
   it('reads seconds, milliseconds and microseconds as milliseconds', () => {
     expect(toEpochMs('1760000000')).toBe(1760000000000);
     expect(toEpochMs('1760000000.5')).toBe(1760000000500);

@@ -4,6 +4,7 @@ import {
 } from '../apaas/access-errors.js';
 import { apaasApplicationRoutes } from './apaas-application-routes.js';
 import { apaasWorkspaceRoutes } from './apaas-workspace-routes.js';
+import { approvalRoutes } from './approval-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { botAndCardRoutes } from './bot-and-card-routes.js';
 import type { FaultInjector } from './fault-injector.js';
@@ -26,8 +27,10 @@ export interface OpenApiRequest {
  * stand for anything the platform might do), then routing, body, token, handler.
  */
 export class OpenApiRouter {
-  private readonly routes: Route[] = [...authRoutes, ...messageRoutes, ...botAndCardRoutes,
-    ...apaasWorkspaceRoutes, ...apaasApplicationRoutes];
+  private readonly routes: Route[] = [
+    ...authRoutes, ...messageRoutes, ...botAndCardRoutes, ...approvalRoutes,
+    ...apaasWorkspaceRoutes, ...apaasApplicationRoutes,
+  ];
 
   constructor(
     private readonly state: OpenApiState,

@@ -1,4 +1,5 @@
 import type { ApaasEmulation } from '../apaas/apaas-emulation.js';
+import type { ApprovalSubscriptions } from '../approval-subscriptions.js';
 import type { ResolvedOptions } from '../options.js';
 import type { MessageStore } from '../message-store.js';
 import type { CardTokens } from './card-tokens.js';
@@ -23,6 +24,7 @@ export interface OpenApiState {
   cardTokens: CardTokens;
   messages: MessageStore;
   apaas: ApaasEmulation;
+  approvals: ApprovalSubscriptions;
 }
 
 export interface Route {

@@ -6,4 +6,5 @@ type Loader = () => Promise<{ default: PluginDefinition<never> }>;
 export const BUILTIN_PLUGINS: Readonly<Record<string, Loader>> = {
   'group-message': () => import('../../../plugins/group-message/index.js') as never,
   apaas: () => import('../../../plugins/apaas/index.js') as never,
+  approval: () => import('../../../plugins/approval/index.js') as never,
 };

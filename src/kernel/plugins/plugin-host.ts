@@ -24,6 +24,8 @@ export interface PluginHostDeps {
   clock: Clock;
   logger: Logger;
   appId: string;
+  /** Plugin definitions given in code, resolvable by their key from an entry's `use`. */
+  inlinePlugins?: ReadonlyMap<string, PluginDefinition<unknown>>;
 }
 
 export type PluginState = 'loaded' | 'starting' | 'started' | 'failed' | 'stopped';
@@ -49,7 +51,8 @@ export class PluginHost {
     for (const [index, entry] of entries.entries()) {
       if (!entry.enabled) continue;
       const entryPath = formatPath(['plugins', index]);
-      const { definition } = await resolvePlugin(entry.use, entryPath, baseDir);
+      const inline = this.deps.inlinePlugins;
+      const { definition } = await resolvePlugin(entry.use, entryPath, baseDir, inline);
       const id = entry.id ?? definition.name;
       assertUniqueId(loaded, id, entryPath);
       const options = parseOptions(definition, entry.options, entryPath, id);

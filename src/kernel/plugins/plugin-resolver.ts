@@ -6,7 +6,7 @@ import { LarkServiceError } from '../errors.js';
 import { BUILTIN_PLUGINS } from './builtin-plugins.js';
 import type { PluginDefinition } from './plugin-definition.js';
 
-export type PluginSource = 'builtin' | 'path' | 'package';
+export type PluginSource = 'builtin' | 'path' | 'package' | 'inline';
 
 export interface ResolvedPlugin {
   definition: PluginDefinition<unknown>;
@@ -21,7 +21,11 @@ export async function resolvePlugin(
   use: string,
   entryPath: string,
   baseDir: string,
+  inline?: ReadonlyMap<string, PluginDefinition<unknown>>,
 ): Promise<ResolvedPlugin> {
+  // Definitions handed over in code (the test kit) win over every other source.
+  const given = inline?.get(use);
+  if (given) return { definition: checkDefinition(given, use, entryPath), source: 'inline' };
   const builtin = BUILTIN_PLUGINS[use];
   if (builtin) return { definition: checkDefinition((await builtin()).default, use, entryPath), source: 'builtin' };
   if (use.startsWith('.') || path.isAbsolute(use)) {
