@@ -47,7 +47,10 @@ export function buildKitConfig(source: KitConfigSource, app: Record<string, stri
     ...rest,
     plugins: [...asList(rest.plugins), ...entries],
   };
-  const config = validateConfig({ ...interpolateEnv(merged, process.env) as object, app });
+  // The kit's own app is offered as APP_ID, APP_SECRET and DOMAIN, so plugin options can point
+  // at the emulator the kit started.
+  const env = { ...process.env, APP_ID: app.appId, APP_SECRET: app.appSecret, DOMAIN: app.domain };
+  const config = validateConfig({ ...interpolateEnv(merged, env) as object, app });
   return { config, baseDir, inlinePlugins };
 }
 
