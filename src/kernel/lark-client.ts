@@ -1,4 +1,5 @@
 import * as lark from '@larksuiteoapi/node-sdk';
+import type { AxiosInstance } from 'axios';
 import type { Keyv } from 'keyv';
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
@@ -60,10 +61,12 @@ export function createLarkClient(
   app: LarkAppSettings,
   cache: StoreTokenCache,
   logger: Logger,
+  observeHttp?: (instance: AxiosInstance) => void,
 ): LarkClient {
   const httpInstance = createRenewingHttpInstance(
     () => sdkTokenSource(client, cache, app.appId),
     logger.child({ component: 'openapi' }),
+    observeHttp,
   );
   const client: LarkClient = new lark.Client({
     appId: app.appId,

@@ -7,6 +7,7 @@ import { withTimeout, TimeoutError } from '../dispatch/timeout.js';
 import { LarkServiceError } from '../errors.js';
 import type { LarkClient } from '../lark-client.js';
 import type { Logger } from '../logger.js';
+import type { MetricCatalogue } from '../ops/metric-catalogue.js';
 import type { Storage } from '../store/storage.js';
 import { createPluginContext } from './plugin-context.js';
 import type { PluginContext, PluginDefinition } from './plugin-definition.js';
@@ -24,6 +25,7 @@ export interface PluginHostDeps {
   clock: Clock;
   logger: Logger;
   appId: string;
+  metrics?: MetricCatalogue;
 }
 
 export type PluginState = 'loaded' | 'starting' | 'started' | 'failed' | 'stopped';
@@ -110,7 +112,7 @@ export class PluginHost {
   }
 }
 
-function parseOptions(
+export function parseOptions(
   definition: PluginDefinition<unknown>,
   raw: Record<string, unknown>,
   entryPath: string,
