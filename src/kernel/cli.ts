@@ -7,6 +7,7 @@ import { redactText } from './logger.js';
 
 const USAGE = `Usage:
   lark-service start --config <file>     run the kernel with the configured plugins
+  lark-service doctor --config <file>    check configuration, credentials, store and plugins
   lark-service emulator [--port <port>]  run the platform emulator on its own
   lark-service --help`;
 
@@ -15,6 +16,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'start':
       return start(rest);
+    case 'doctor':
+      return (await import('./commands/doctor.js')).doctor(rest);
     case 'emulator':
       return emulator(rest);
     case undefined:
