@@ -39,7 +39,8 @@ async function start(args: string[]): Promise<number> {
   }
   const service = await startService(await loadConfigFile(values.config));
   await untilSignal(async () => service.stop(), service.logger);
-  return 0;
+  // The stop is complete; work abandoned at the drain deadline must not keep the process up.
+  process.exit(process.exitCode ?? 0);
 }
 
 async function emulator(args: string[]): Promise<number> {
