@@ -15,3 +15,4 @@ export { startService, type RunningService } from './kernel/bootstrap.js';
 export { loadConfigFile, parseConfigText } from './kernel/config/config-loader.js';
 export { ErrorCodes, LarkServiceError, isLarkServiceError, type ErrorCode } from './kernel/errors.js';
 export type { Lock } from './kernel/store/coordination.js';
+export type { HistogramSpec, MetricSpec, PluginMetrics } from './kernel/ops/metric-catalogue.js';

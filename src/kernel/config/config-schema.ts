@@ -83,11 +83,16 @@ const loggingSchema = z.strictObject({
   pretty: flag.default(false),
 });
 
+/** A port that may also come from an environment variable as digits. */
+const port = z
+  .union([z.number(), z.string().regex(/^\d+$/, 'must be a port number').transform(Number)])
+  .pipe(z.number().int().min(0).max(65535));
+
 /** The operations listener: /healthz, /readyz, /metrics. Loopback unless told otherwise. */
 const opsSchema = z.strictObject({
   enabled: flag.default(false),
   host: z.string().trim().min(1).default('127.0.0.1'),
-  port: z.number().int().min(0).max(65535).default(9464),
+  port: port.default(9464),
   /** /readyz reports the store unready when its ping takes longer. */
   storePingTimeoutMs: z.number().int().min(50).default(2_000),
 });
