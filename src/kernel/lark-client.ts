@@ -4,7 +4,11 @@ import type { Keyv } from 'keyv';
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
 import { createSdkLogger } from './sdk-logger.js';
-import { createRenewingHttpInstance, sdkTokenSource } from './tenant-token-renewal.js';
+import {
+  createRenewingHttpInstance,
+  installSingleFlightTenantToken,
+  type TokenSource,
+} from './tenant-token-renewal.js';
 
 export type LarkClient = lark.Client;
 
@@ -63,8 +67,9 @@ export function createLarkClient(
   logger: Logger,
   observeHttp?: (instance: AxiosInstance) => void,
 ): LarkClient {
+  let tokens: TokenSource | undefined;
   const httpInstance = createRenewingHttpInstance(
-    () => sdkTokenSource(client, cache, app.appId),
+    () => tokens!,
     logger.child({ component: 'openapi' }),
     observeHttp,
   );
@@ -78,5 +83,6 @@ export function createLarkClient(
     loggerLevel: lark.LoggerLevel.warn,
     httpInstance: httpInstance as unknown as lark.HttpInstance,
   });
+  tokens = installSingleFlightTenantToken(client, cache, app.appId);
   return client;
 }
