@@ -19,7 +19,7 @@ export const ErrorCodes = {
   LARK_E_STORE_UNAVAILABLE: 'The configured store cannot be opened or does not answer.',
   LARK_E_CONNECTION_REJECTED: 'The platform rejected the long connection for good.',
   LARK_E_CARD_RESPONSE_INVALID: 'A card-action handler returned a response the platform rejects.',
-  LARK_E_METRIC_REGISTRATION: 'A plugin asked for a metric name that is invalid or owned by another.',
+  LARK_E_METRIC_REGISTRATION: 'A plugin asked for a metric that is invalid or owned by another.',
   LARK_E_OPS_LISTEN: 'The operations listener cannot listen on the configured address.',
 } as const;
 

@@ -154,7 +154,10 @@ export class Kernel {
       ops,
       {
         readiness: () => checkReadiness(readinessSource, ops.storePingTimeoutMs),
-        metrics: async () => ({ contentType: this.metrics.contentType, text: await this.metrics.scrape() }),
+        metrics: async () => ({
+          contentType: this.metrics.contentType,
+          text: await this.metrics.scrape(),
+        }),
       },
       this.init.logger.child({ component: 'ops' }),
     );
@@ -178,7 +181,8 @@ export class Kernel {
       handlerTimeoutMs: dispatch.handlerTimeoutMs,
     };
     const cards = new CardActionResponder(this.registry, new CardUpdater(this.larkRef!), logger, settings);
-    const dispatcher = new Dispatcher(this.registry, this.storage!.coordination, logger, settings, cards);
+    const coordination = this.storage!.coordination;
+    const dispatcher = new Dispatcher(this.registry, coordination, logger, settings, cards);
     instrumentCards(cards, this.metrics);
     instrumentDispatcher(dispatcher, this.metrics);
     return dispatcher;

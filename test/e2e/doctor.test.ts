@@ -32,8 +32,9 @@ interface Overrides {
 
 async function runDoctor(name: string, overrides: Overrides = {}) {
   const file = path.join(dir, `${name}.yaml`);
+  const secret = overrides.secret ?? APP.appSecret;
   await writeFile(file, `
-app: { appId: ${APP.appId}, appSecret: ${overrides.secret ?? APP.appSecret}, domain: "${emulator.baseUrl}" }
+app: { appId: ${APP.appId}, appSecret: ${secret}, domain: "${emulator.baseUrl}" }
 store: ${overrides.store ?? '{ type: memory }'}
 plugins:
   - use: group-message
@@ -80,7 +81,7 @@ describe('lark-service doctor', () => {
     expect(output).not.toContain(APP.appSecret);
   });
 
-  it('says the live-connection count could not be had when the platform does not report it', async () => {
+  it('says the live-connection check was not possible when no count is reported', async () => {
     const { output } = await runDoctor('sound-count');
     expect(check(output, 'live connections')).toMatch(/^ {2}skip .*not possible/);
   });
@@ -102,18 +103,20 @@ describe('lark-service doctor', () => {
     });
     expect(exitCode).toBe(1);
     const store = check(output, 'store');
-    expect(store).toMatch(/^ {2}FAIL .*LARK_E_STORE_UNAVAILABLE: cannot connect to Redis at redis:\/\/127\.0\.0\.1/);
+    expect(store).toMatch(/^ {2}FAIL .*LARK_E_STORE_UNAVAILABLE: cannot connect to Redis/);
+    expect(store).toContain(`redis://127.0.0.1:${port}`);
     expect(store).toContain('fix: start Redis at that address, or fix store.url');
   });
 
   it("reports invalid plugin options with the option's path and its fix", async () => {
-    const { exitCode, output } = await runDoctor('bad-options', { recorderOptions: '{ eventTypes: [] }' });
+    const recorderOptions = '{ eventTypes: [] }';
+    const { exitCode, output } = await runDoctor('bad-options', { recorderOptions });
     expect(exitCode).toBe(1);
     expect(check(output, 'plugin group-message')).toMatch(/^ {2}ok /);
     const recorder = check(output, 'plugin recorder');
-    expect(recorder).toMatch(/^ {2}FAIL .*LARK_E_PLUGIN_OPTIONS: invalid options for plugin "recorder"/);
+    expect(recorder).toMatch(/^ {2}FAIL .*LARK_E_PLUGIN_OPTIONS: invalid options for plugin/);
     expect(recorder).toContain('plugins[1].options.eventTypes');
-    expect(recorder).toContain("fix: fix the options listed; the plugin's documentation lists them");
+    expect(recorder).toContain("fix: fix the options listed; the plugin's documentation");
     expect(output).not.toContain('plugin order');
   });
 

@@ -34,7 +34,9 @@ beforeAll(async () => {
 }, 180_000);
 
 afterEach(() => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
   children = [];
 });
 
@@ -51,8 +53,10 @@ interface RunningCli {
   release: () => Promise<void>;
 }
 
+const noConnection = () => expect(emulator.connections(APP.appId)).toHaveLength(0);
+
 async function startCli(name: string, drainTimeoutMs: number): Promise<RunningCli> {
-  await vi.waitFor(() => expect(emulator.connections(APP.appId)).toHaveLength(0), { timeout: 10_000 });
+  await vi.waitFor(noConnection, { timeout: 10_000 });
   const dir = await mkdtemp(path.join(buildDir, `${name}-`));
   const journal = path.join(dir, 'journal.txt');
   const release = path.join(dir, 'release');
@@ -66,7 +70,8 @@ plugins:
   - use: ${slowHandler}
     options: { journal: "${journal}", release: "${release}", eventType: ${EVENT_TYPE} }
 `);
-  const child = spawn(process.execPath, [path.join(buildDir, 'src/kernel/cli.js'), 'start', '--config', config], {
+  const cli = path.join(buildDir, 'src/kernel/cli.js');
+  const child = spawn(process.execPath, [cli, 'start', '--config', config], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -74,36 +79,42 @@ plugins:
   let output = '';
   child.stdout!.on('data', (chunk) => (output += String(chunk)));
   child.stderr!.on('data', (chunk) => (output += String(chunk)));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   await emulator.waitForConnections(1, { appId: APP.appId, timeoutMs: 30_000 });
   return {
     child,
     exited,
     logs: () => output,
-    journal: async () => (existsSync(journal) ? (await readFile(journal, 'utf8')).split('\n').filter(Boolean) : []),
+    journal: async () =>
+      existsSync(journal) ? (await readFile(journal, 'utf8')).split('\n').filter(Boolean) : [],
     release: () => writeFile(release, ''),
   };
 }
 
 async function startSlowEvent(cli: RunningCli, eventId: string): Promise<void> {
-  const header = { event_id: eventId, event_type: EVENT_TYPE, create_time: String(Date.now()), app_id: APP.appId };
-  const ack = await emulator.pushEvent({ schema: '2.0', header, event: { chat_id: 'oc_shutdown' } });
+  const header = {
+    event_id: eventId, event_type: EVENT_TYPE, create_time: String(Date.now()), app_id: APP.appId,
+  };
+  const ack = await emulator.pushEvent({ schema: '2.0', header, event: { chat_id: 'oc_stop' } });
   expect(ack.code).toBe(200);
-  await vi.waitFor(async () => expect(await cli.journal()).toEqual([`started ${eventId}`]), { timeout: 10_000 });
+  const handlerStarted = async () => expect(await cli.journal()).toEqual([`started ${eventId}`]);
+  await vi.waitFor(handlerStarted, { timeout: 10_000 });
 }
 
 describe('graceful shutdown of the CLI', () => {
-  it('on SIGTERM closes the connection, lets the slow handler finish, then stops plugins and exits 0', async () => {
+  it('on SIGTERM closes the connection, lets the handler finish, stops plugins', async () => {
     const cli = await startCli('finish', 60_000);
     await startSlowEvent(cli, 'evt_shutdown_1');
 
     cli.child.kill('SIGTERM');
-    await vi.waitFor(() => expect(emulator.connections(APP.appId)).toHaveLength(0), { timeout: 10_000 });
+    await vi.waitFor(noConnection, { timeout: 10_000 });
     expect(cli.child.exitCode).toBeNull();
     await cli.release();
 
     expect(await cli.exited).toBe(0);
-    expect(await cli.journal()).toEqual(['started evt_shutdown_1', 'finished evt_shutdown_1', 'stopped']);
+    expect(await cli.journal()).toEqual([
+      'started evt_shutdown_1', 'finished evt_shutdown_1', 'stopped',
+    ]);
     expect(cli.logs()).toContain('"msg":"kernel stopped"');
   }, 60_000);
 
@@ -112,14 +123,15 @@ describe('graceful shutdown of the CLI', () => {
     await startSlowEvent(cli, 'evt_shutdown_2');
 
     cli.child.kill('SIGTERM');
-    await vi.waitFor(() => expect(cli.logs()).toContain('send the signal again to force'), { timeout: 10_000 });
+    const stopping = () => expect(cli.logs()).toContain('send the signal again to force');
+    await vi.waitFor(stopping, { timeout: 10_000 });
     cli.child.kill('SIGTERM');
 
     expect(await cli.exited).toBe(130);
     expect(await cli.journal()).toEqual(['started evt_shutdown_2']);
   }, 60_000);
 
-  it('stops the plugins at the drain deadline when a handler overruns it, and exits 0', async () => {
+  it('stops the plugins at the drain deadline when a handler overruns it; exits 0', async () => {
     const cli = await startCli('deadline', 300);
     await startSlowEvent(cli, 'evt_shutdown_3');
 

@@ -30,8 +30,10 @@ let h: Harness;
 let scrape: string;
 
 function event(eventId: string, eventType: string) {
-  const header = { event_id: eventId, event_type: eventType, create_time: String(Date.now()), app_id: APP.appId };
-  return { schema: '2.0', header, event: { chat_id: 'oc_chat_ops', operator_id: { open_id: USER } } };
+  const header = {
+    event_id: eventId, event_type: eventType, create_time: String(Date.now()), app_id: APP.appId,
+  };
+  return { schema: '2.0', header, event: { chat_id: 'oc_ops', operator_id: { open_id: USER } } };
 }
 
 async function fetchMetrics(): Promise<string> {
@@ -40,7 +42,10 @@ async function fetchMetrics(): Promise<string> {
   return response.text();
 }
 
-const value = (name: string, labels: Record<string, string> = {}) => sampleValue(scrape, name, labels);
+const value = (name: string, labels: Record<string, string> = {}) =>
+  sampleValue(scrape, name, labels);
+const message = (chatId: string, text: string) =>
+  h.emulator.sendUserMessage({ chatId, chatType: 'p2p', senderOpenId: USER, text });
 
 /**
  * One end-to-end run through the SDK, then one scrape: 6 event payloads (a duplicate, an
@@ -52,21 +57,22 @@ async function run(): Promise<void> {
   await h.emulator.pushEvent(event('evt_ops_read_1', 'im.message.message_read_v1'));
   await h.emulator.pushEvent(event('evt_ops_fail_1', FAILING_TYPE));
   for (const text of ['one', 'two']) {
-    await h.emulator.sendUserMessage({ chatId: `oc_ops_${text}`, chatType: 'p2p', senderOpenId: USER, text });
+    await message(`oc_ops_${text}`, text);
     await h.emulator.waitForMessage((m) => m.chatId === `oc_ops_${text}`, 5_000);
   }
   h.emulator.injectError({
     method: 'POST', path: /\/reply$/, status: 429, body: { code: 99991400, msg: 'rate limited' },
   });
-  await h.emulator.sendUserMessage({ chatId: 'oc_ops_three', chatType: 'p2p', senderOpenId: USER, text: 'three' });
+  await message('oc_ops_three', 'three');
   const click = { operatorOpenId: USER, messageId: 'om_card_ops', chatId: 'oc_ops_one' };
   await h.emulator.clickCard({ ...click, value: { op: 'authorize' } });
   await h.emulator.clickCard({ ...click, value: { op: 'slow' } });
   await h.emulator.clickCard({ ...click, value: { op: 'nobody-answers-this' } });
   await vi.waitFor(async () => {
     scrape = await fetchMetrics();
-    const settled = (plugin: string) =>
-      sampleValue(scrape, 'lark_service_events_handled_total', { event_type: 'im.message.receive_v1', plugin });
+    const settled = (plugin: string) => value('lark_service_events_handled_total', {
+      event_type: 'im.message.receive_v1', plugin,
+    });
     expect(settled('metered')).toBe(3);
     expect(settled('group-message')).toBe(2);
     expect(value('lark_service_events_failed_total', { plugin: 'group-message' })).toBe(1);
@@ -87,16 +93,20 @@ describe('/metrics after an end-to-end run', () => {
     expect(value('lark_service_events_received_total', added)).toBe(2);
     expect(value('lark_service_events_acknowledged_total', { ...added, code: '200' })).toBe(2);
     expect(value('lark_service_events_deduplicated_total', added)).toBe(1);
-    expect(value('lark_service_events_unhandled_total', { event_type: 'im.message.message_read_v1' })).toBe(1);
-    expect(value('lark_service_events_received_total', { event_type: 'im.message.receive_v1' })).toBe(3);
-    expect(value('lark_service_events_received_total', { event_type: 'card.action.trigger' })).toBe(3);
+    const received = (type: string) =>
+      value('lark_service_events_received_total', { event_type: type });
+    const unhandled = { event_type: 'im.message.message_read_v1' };
+    expect(value('lark_service_events_unhandled_total', unhandled)).toBe(1);
+    expect(received('im.message.receive_v1')).toBe(3);
+    expect(received('card.action.trigger')).toBe(3);
   });
 
   it('counts handled and failed handler runs by type and plugin, with their durations', () => {
     const recorder = { event_type: 'im.chat.member.bot.added_v1', plugin: 'recorder' };
     expect(value('lark_service_events_handled_total', recorder)).toBe(1);
     expect(value('lark_service_handler_duration_seconds_count', recorder)).toBe(1);
-    expect(value('lark_service_events_failed_total', { event_type: FAILING_TYPE, plugin: 'metered' })).toBe(1);
+    const metered = { event_type: FAILING_TYPE, plugin: 'metered' };
+    expect(value('lark_service_events_failed_total', metered)).toBe(1);
     expect(value('lark_service_events_failed_total', {
       event_type: 'im.message.receive_v1', plugin: 'group-message',
     })).toBe(1);
@@ -127,7 +137,8 @@ describe('/metrics after an end-to-end run', () => {
   it('shows the connection ready, each plugin started, and nothing parked yet', () => {
     expect(value('lark_service_connection_state', { state: 'ready' })).toBe(1);
     expect(value('lark_service_connection_state', { state: 'reconnecting' })).toBe(0);
-    expect(value('lark_service_plugin_state', { plugin: 'slow-toaster', state: 'started' })).toBe(1);
+    const slowToaster = { plugin: 'slow-toaster', state: 'started' };
+    expect(value('lark_service_plugin_state', slowToaster)).toBe(1);
     expect(value('lark_service_events_parked_total', { plugin: 'metered' })).toBeUndefined();
   });
 

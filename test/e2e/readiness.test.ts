@@ -70,7 +70,8 @@ describe('operations listener', () => {
       expect(body.connection.state).toBe('ready');
     }, { timeout: 15_000 });
     const metrics = await (await fetch(`${h.kernel.opsUrl}/metrics`)).text();
-    expect(sampleValue(metrics, 'lark_service_connection_reconnects_total')).toBeGreaterThanOrEqual(1);
+    const reconnects = sampleValue(metrics, 'lark_service_connection_reconnects_total');
+    expect(reconnects).toBeGreaterThanOrEqual(1);
   });
 
   it('answers 404 for other paths and 405 for other methods', async () => {

@@ -16,10 +16,22 @@ const readyStatus: KernelStatus = {
 
 describe('OpenAPI route templates', () => {
   it.each([
-    ['http://127.0.0.1:9/open-apis/im/v1/messages/om_0a1b2c3d4e5f60718293a4b5c6d7e8f9/reply', '/open-apis/im/v1/messages/:id/reply'],
-    ['https://open.feishu.cn/open-apis/im/v1/messages?receive_id_type=chat_id', '/open-apis/im/v1/messages'],
-    ['/open-apis/auth/v3/tenant_access_token/internal', '/open-apis/auth/v3/tenant_access_token/internal'],
-    ['/open-apis/contact/v3/users/ou_7d8a6e6df7621556ce0d21922b676706ccs', '/open-apis/contact/v3/users/:id'],
+    [
+      'http://127.0.0.1:9/open-apis/im/v1/messages/om_0a1b2c3d4e5f60718293a4b5c6d7e8f9/reply',
+      '/open-apis/im/v1/messages/:id/reply',
+    ],
+    [
+      'https://open.feishu.cn/open-apis/im/v1/messages?receive_id_type=chat_id',
+      '/open-apis/im/v1/messages',
+    ],
+    [
+      '/open-apis/auth/v3/tenant_access_token/internal',
+      '/open-apis/auth/v3/tenant_access_token/internal',
+    ],
+    [
+      '/open-apis/contact/v3/users/ou_7d8a6e6df7621556ce0d21922b676706ccs',
+      '/open-apis/contact/v3/users/:id',
+    ],
     [undefined, 'unknown'],
   ])('reads %s as %s', (url, template) => {
     expect(routeTemplate(url)).toBe(template);
@@ -36,7 +48,9 @@ describe('metric catalogue', () => {
 
   it('returns the same metric when a plugin asks again with the same kind and labels', () => {
     const metrics = new KernelMetrics().catalogue.forOwner('auth');
-    const spec = { name: 'lark_service_auth_sessions_total', help: 'h', labelNames: ['state'] as const };
+    const spec = {
+      name: 'lark_service_auth_sessions_total', help: 'h', labelNames: ['state'] as const,
+    };
     expect(metrics.counter(spec)).toBe(metrics.counter(spec));
   });
 
@@ -66,8 +80,10 @@ describe('readiness', () => {
   });
 
   it('is ready when the connection is ready and the store answers', async () => {
-    const readiness = await checkReadiness({ status: () => readyStatus, pingStore: async () => {} }, 50);
-    expect(readiness).toMatchObject({ ready: true, store: { ok: true }, plugins: readyStatus.plugins });
+    const source = { status: () => readyStatus, pingStore: async () => {} };
+    const readiness = await checkReadiness(source, 50);
+    const { plugins } = readyStatus;
+    expect(readiness).toMatchObject({ ready: true, store: { ok: true }, plugins });
   });
 });
 
@@ -76,9 +92,13 @@ describe('operations listener', () => {
     const taken = net.createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const port = (taken.address() as net.AddressInfo).port;
-    const handlers = { readiness: async () => { throw new Error('unused'); }, metrics: async () => ({ contentType: '', text: '' }) };
+    const handlers = {
+      readiness: () => Promise.reject(new Error('unused')),
+      metrics: async () => ({ contentType: '', text: '' }),
+    };
     try {
-      const error = await OpsServer.listen({ host: '127.0.0.1', port }, handlers, captureLogs().logger)
+      const settings = { host: '127.0.0.1', port };
+      const error = await OpsServer.listen(settings, handlers, captureLogs().logger)
         .then(() => undefined, (err: unknown) => err);
       expect(isLarkServiceError(error, 'LARK_E_OPS_LISTEN')).toBe(true);
       expect((error as Error).message).toContain(`127.0.0.1:${port} (EADDRINUSE)`);

@@ -7,7 +7,7 @@ import { parseConfigText } from '../../src/kernel/config/config-loader.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 describe('operations configuration', () => {
-  it('keeps the listener off by default, on loopback port 9464 when enabled, with a 30 s drain', () => {
+  it('keeps the listener off by default, on loopback 9464 when enabled; drains for 30 s', () => {
     const { config } = parseConfigText('emulator: { enabled: true }\nops: { enabled: true }');
     expect(config.ops).toMatchObject({ enabled: true, host: '127.0.0.1', port: 9464 });
     expect(parseConfigText('emulator: { enabled: true }').config.ops.enabled).toBe(false);
@@ -15,19 +15,20 @@ describe('operations configuration', () => {
   });
 
   it('takes ops.port from an environment variable', () => {
-    const { config } = parseConfigText('emulator: { enabled: true }\nops: { port: "${OPS_PORT}" }', {
-      OPS_PORT: '9500',
-    });
+    const yaml = 'emulator: { enabled: true }\nops: { port: "${OPS_PORT}" }';
+    const { config } = parseConfigText(yaml, { OPS_PORT: '9500' });
     expect(config.ops.port).toBe(9500);
   });
 
   it('rejects an ops.port that is not a port, naming the path', () => {
-    expect(() => parseConfigText('emulator: { enabled: true }\nops: { port: "http" }')).toThrow(/ops\.port/);
+    const yaml = 'emulator: { enabled: true }\nops: { port: "http" }';
+    expect(() => parseConfigText(yaml)).toThrow(/ops\.port/);
   });
 
   it('enables the listener in the production example', () => {
     const text = readFileSync(path.join(root, 'config/production.example.yaml'), 'utf8');
-    const { config } = parseConfigText(text, { LARK_APP_ID: 'cli_a1b2c3d4e5f60718', LARK_APP_SECRET: 's' });
+    const env = { LARK_APP_ID: 'cli_a1b2c3d4e5f60718', LARK_APP_SECRET: 's' };
+    const { config } = parseConfigText(text, env);
     expect(config.ops).toMatchObject({ enabled: true, host: '127.0.0.1', port: 9464 });
   });
 });

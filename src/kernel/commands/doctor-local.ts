@@ -32,7 +32,8 @@ export async function checkConfiguration(file: string): Promise<[CheckResult, Lo
     const { config } = loaded;
     const enabled = config.plugins.filter((p) => p.enabled).length;
     const target = config.emulator.enabled ? 'the embedded emulator' : `app ${config.app.appId}`;
-    const detail = `${loaded.file} is valid: ${target}, ${config.store.type} store, ${enabled} plugin(s)`;
+    const detail =
+      `${loaded.file} is valid: ${target}, ${config.store.type} store, ${enabled} plugin(s)`;
     return [{ name, status: 'ok', detail }, loaded];
   } catch (err) {
     return [failure(name, err, CONFIG_FIXES, 'read the message above and fix the file')];
@@ -72,14 +73,16 @@ export async function checkPlugins(loaded: LoadedConfig): Promise<CheckResult[]>
   for (const [index, entry] of loaded.config.plugins.entries()) {
     const entryPath = formatPath(['plugins', index]);
     if (!entry.enabled) {
-      results.push({ name: `plugin ${entry.id ?? entryPath}`, status: 'skip', detail: `${entryPath} is disabled` });
+      const name = `plugin ${entry.id ?? entryPath}`;
+      results.push({ name, status: 'skip', detail: `${entryPath} is disabled` });
       continue;
     }
     const node = await loadPlugin(entry, entryPath, loaded.baseDir);
     if ('fail' in node) results.push(node.fail);
     else {
       nodes.push(node);
-      results.push({ name: `plugin ${node.id}`, status: 'ok', detail: `${entryPath}: loads, options valid` });
+      const detail = `${entryPath}: loads, options valid`;
+      results.push({ name: `plugin ${node.id}`, status: 'ok', detail });
     }
   }
   // The order can only be judged once every enabled plugin loaded.

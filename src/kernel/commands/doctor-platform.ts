@@ -30,12 +30,14 @@ export async function checkCredentials(session: PlatformSession): Promise<CheckR
   const { code, msg, tenant_access_token: token, expire } = reply.body;
   if (code === 0 && typeof token === 'string') {
     session.tenantToken = token;
-    return { name, status: 'ok', detail: `a tenant token was issued to ${app.appId} (valid ${expire} s)` };
+    const detail = `a tenant token was issued to ${app.appId} (valid ${expire} s)`;
+    return { name, status: 'ok', detail };
   }
   return {
     name,
     status: 'fail',
-    detail: `the platform refused the credentials of ${app.appId}: ${describeCode(reply.status, code, msg)}`,
+    detail: `the platform refused the credentials of ${app.appId}: ` +
+      describeCode(reply.status, code, msg),
     fix: 'copy App ID and App Secret from the developer console (Credentials & Basic Info) into ' +
       'app.appId and app.appSecret; a reset secret invalidates the old one',
   };
@@ -57,11 +59,12 @@ export async function checkDiscovery(session: PlatformSession): Promise<CheckRes
     return {
       name,
       status: 'ok',
-      detail: `the long connection would open to ${hostOf(data.URL)} ` +
-        `(ping every ${config.PingInterval ?? '?'} s, reconnect count ${config.ReconnectCount ?? '?'})`,
+      detail: `the long connection would open to ${hostOf(data.URL)} (ping every ` +
+        `${config.PingInterval ?? '?'} s, reconnect count ${config.ReconnectCount ?? '?'})`,
     };
   }
-  return { name, status: 'fail', detail: describeCode(reply.status, code, msg), fix: discoveryFix(code) };
+  const detail = describeCode(reply.status, code, msg);
+  return { name, status: 'fail', detail, fix: discoveryFix(code) };
 }
 
 /**
@@ -72,22 +75,27 @@ export async function checkDiscovery(session: PlatformSession): Promise<CheckRes
 export async function checkLiveConnections(session: PlatformSession): Promise<CheckResult> {
   const name = 'live connections';
   if (!session.tenantToken) {
-    return { name, status: 'skip', detail: 'not possible without a tenant token (see credentials)' };
+    const detail = 'not possible without a tenant token (see credentials)';
+    return { name, status: 'skip', detail };
   }
   const reply = await request(`${session.baseUrl}/open-apis/event/v1/connection`, {
     headers: { authorization: `Bearer ${session.tenantToken}` },
   });
   const count = 'body' in reply ? readCount(reply.body) : undefined;
   if (count === undefined) {
-    const why = 'error' in reply ? reply.error : describeCode(reply.status, reply.body.code, reply.body.msg);
-    return { name, status: 'skip', detail: `not possible: the platform did not report a count (${why})` };
+    const why = 'error' in reply
+      ? reply.error
+      : describeCode(reply.status, reply.body.code, reply.body.msg);
+    const detail = `not possible: the platform did not report a count (${why})`;
+    return { name, status: 'skip', detail };
   }
   if (count >= CONNECTION_LIMIT) {
     return {
       name,
       status: 'fail',
       detail: `the platform counts ${count} live connections for ${session.app.appId}, the maximum`,
-      fix: 'stop other instances, staging copies or old processes of this app; another will be refused',
+      fix: 'stop other instances, staging copies or old processes of this app; ' +
+        'another connection will be refused',
     };
   }
   const note = count > 0 ? '; each receives a random share of the events' : '';
@@ -158,7 +166,8 @@ function unreachable(name: string, baseUrl: string, error: string): CheckResult 
     name,
     status: 'fail',
     detail: `cannot reach ${baseUrl} (${error})`,
-    fix: 'check app.domain, the network, DNS and any HTTPS_PROXY between this host and the platform',
+    fix: 'check app.domain, the network, DNS and any HTTPS_PROXY between this host and ' +
+      'the platform',
   };
 }
 

@@ -17,7 +17,11 @@ const NAME_WIDTH = 22;
  * The report as printed. Every line passes the logger's scrubbing and the known secrets are
  * cut out, so a platform message that echoed one could not print it.
  */
-export function formatReport(title: string, results: readonly CheckResult[], secrets: string[]): string {
+export function formatReport(
+  title: string,
+  results: readonly CheckResult[],
+  secrets: string[],
+): string {
   const lines = [title, ''];
   for (const result of results) {
     const [first, ...rest] = result.detail.split('\n');
@@ -40,6 +44,8 @@ function summary(total: number, failed: number, skipped: number): string {
 
 function scrub(text: string, secrets: string[]): string {
   let out = redactText(text);
-  for (const secret of secrets.filter((s) => s.length >= 4)) out = out.split(secret).join('[redacted]');
+  for (const secret of secrets.filter((s) => s.length >= 4)) {
+    out = out.split(secret).join('[redacted]');
+  }
   return out;
 }

@@ -4,6 +4,7 @@ import type { EventSink, LarkConnection } from '../connection.js';
 import type { CardActionResponder } from '../dispatch/card-action-responder.js';
 import { CARD_ACTION_EVENT, type Dispatcher } from '../dispatch/dispatcher.js';
 import { normalizeEnvelope } from '../dispatch/envelope.js';
+import type { LarkEvent } from '../dispatch/lark-event.js';
 import { CONNECTION_STATES, type KernelMetrics } from './metrics.js';
 
 /**
@@ -11,9 +12,10 @@ import { CONNECTION_STATES, type KernelMetrics } from './metrics.js';
  * announcements into series, so no hot path knows about metrics.
  */
 export function instrumentDispatcher(dispatcher: Dispatcher, metrics: KernelMetrics): void {
-  dispatcher.on('received', (event) => metrics.eventsReceived.inc({ event_type: event.eventType }));
-  dispatcher.on('duplicate', (event) => metrics.eventsDuplicate.inc({ event_type: event.eventType }));
-  dispatcher.on('unhandled', (event) => metrics.eventsUnhandled.inc({ event_type: event.eventType }));
+  const byType = (event: LarkEvent) => ({ event_type: event.eventType });
+  dispatcher.on('received', (event) => metrics.eventsReceived.inc(byType(event)));
+  dispatcher.on('duplicate', (event) => metrics.eventsDuplicate.inc(byType(event)));
+  dispatcher.on('unhandled', (event) => metrics.eventsUnhandled.inc(byType(event)));
   dispatcher.on('handled', (event, plugin, durationMs) => {
     metrics.eventsHandled.inc({ event_type: event.eventType, plugin });
     metrics.handlerDuration.observe({ event_type: event.eventType, plugin }, durationMs / 1000);
@@ -31,11 +33,14 @@ export function instrumentDispatcher(dispatcher: Dispatcher, metrics: KernelMetr
 export function instrumentConnection(connection: LarkConnection, metrics: KernelMetrics): void {
   let last = connection.status().state;
   const show = (current: string) => {
-    for (const state of CONNECTION_STATES) metrics.connectionState.set({ state }, state === current ? 1 : 0);
+    for (const state of CONNECTION_STATES) {
+      metrics.connectionState.set({ state }, state === current ? 1 : 0);
+    }
   };
   show(last);
   connection.on('status', (status) => {
-    if (status.state === 'reconnecting' && last !== 'reconnecting') metrics.connectionReconnects.inc();
+    const entering = status.state === 'reconnecting' && last !== 'reconnecting';
+    if (entering) metrics.connectionReconnects.inc();
     last = status.state;
     show(last);
   });
@@ -71,7 +76,11 @@ export function timedSink(sink: EventSink, metrics: KernelMetrics): EventSink {
 }
 
 function parkedLabels(event: unknown, plugin: unknown): { event_type: string; plugin: string } {
-  const record = (event ?? {}) as { eventType?: unknown; event?: { eventType?: unknown }; pluginId?: unknown };
+  const record = (event ?? {}) as {
+    eventType?: unknown;
+    event?: { eventType?: unknown };
+    pluginId?: unknown;
+  };
   const eventType = record.eventType ?? record.event?.eventType;
   const pluginId = typeof plugin === 'string' ? plugin : record.pluginId;
   return {

@@ -54,8 +54,10 @@ export class MetricCatalogue {
   forOwner(owner: string): PluginMetrics {
     const registers: Registry[] = [];
     return {
-      counter: (spec) => this.obtain('counter', spec, owner, () => new Counter({ ...spec, registers })),
-      gauge: (spec) => this.obtain('gauge', spec, owner, () => new Gauge({ ...spec, registers })),
+      counter: (spec) =>
+        this.obtain('counter', spec, owner, () => new Counter({ ...spec, registers })),
+      gauge: (spec) =>
+        this.obtain('gauge', spec, owner, () => new Gauge({ ...spec, registers })),
       histogram: (spec) =>
         this.obtain('histogram', spec, owner, () => new Histogram({ ...spec, registers })),
     } as PluginMetrics;
@@ -72,7 +74,8 @@ export class MetricCatalogue {
     const existing = this.entries.get(spec.name);
     if (existing) {
       if (existing.owner !== owner || existing.kind !== kind || !sameLabels(existing, labelNames)) {
-        throw conflict(spec.name, owner, `it is already a ${existing.kind} of ${describe(existing)}`);
+        const why = `it is already a ${existing.kind} of ${describe(existing)}`;
+        throw conflict(spec.name, owner, why);
       }
       return existing.metric as M;
     }
@@ -103,7 +106,8 @@ function describe(entry: Entry): string {
 
 function checkNames(name: string, labelNames: string[], owner: string): void {
   if (!METRIC_NAME.test(name)) {
-    throw conflict(name, owner, 'a metric name is letters, digits, "_" and ":", not starting with a digit');
+    const why = 'a metric name is letters, digits, "_" and ":", not starting with a digit';
+    throw conflict(name, owner, why);
   }
   const bad = labelNames.find((label) => !LABEL_NAME.test(label) || label.startsWith('__'));
   if (bad !== undefined) {

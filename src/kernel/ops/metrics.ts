@@ -130,10 +130,12 @@ export class KernelMetrics {
       registers: [],
       collect() {
         this.reset();
-        for (const plugin of source()?.plugins() ?? []) this.set({ plugin: plugin.id, state: plugin.state }, 1);
+        for (const { id, state } of source()?.plugins() ?? []) this.set({ plugin: id, state }, 1);
       },
     }));
-    for (const state of CONNECTION_STATES) this.connectionState.set({ state }, state === 'idle' ? 1 : 0);
+    for (const state of CONNECTION_STATES) {
+      this.connectionState.set({ state }, state === 'idle' ? 1 : 0);
+    }
     collectDefaultMetrics({ register: this.registry });
   }
 

@@ -24,7 +24,11 @@ export class OpsServer {
     readonly url: string,
   ) {}
 
-  static async listen(settings: OpsSettings, handlers: OpsHandlers, logger: Logger): Promise<OpsServer> {
+  static async listen(
+    settings: OpsSettings,
+    handlers: OpsHandlers,
+    logger: Logger,
+  ): Promise<OpsServer> {
     const server = http.createServer((req, res) => {
       route(req, res, handlers).catch((err: unknown) => {
         logger.error({ err, path: req.url }, 'operations request failed');
@@ -47,7 +51,11 @@ export class OpsServer {
   }
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, handlers: OpsHandlers): Promise<void> {
+async function route(
+  req: IncomingMessage,
+  res: ServerResponse,
+  handlers: OpsHandlers,
+): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('allow', 'GET, HEAD');
@@ -88,7 +96,8 @@ function bind(server: http.Server, settings: OpsSettings): Promise<void> {
     const onError = (cause: NodeJS.ErrnoException) => {
       reject(new LarkServiceError(
         'LARK_E_OPS_LISTEN',
-        `the operations listener cannot listen on ${settings.host}:${settings.port} (${cause.code}); ` +
+        `the operations listener cannot listen on ${settings.host}:${settings.port} ` +
+          `(${cause.code}); ` +
           'choose a free ops.port, stop the process using it, or fix ops.host',
         { cause, details: { host: settings.host, port: settings.port } },
       ));

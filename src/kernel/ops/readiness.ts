@@ -21,7 +21,10 @@ export interface Readiness {
  * Ready means the kernel can do its job right now: the long connection is open (events can
  * arrive) and the store answers (events can be claimed). The rest is there for the operator.
  */
-export async function checkReadiness(source: ReadinessSource, storeTimeoutMs: number): Promise<Readiness> {
+export async function checkReadiness(
+  source: ReadinessSource,
+  storeTimeoutMs: number,
+): Promise<Readiness> {
   const status = source.status();
   const store = await pingStore(source, storeTimeoutMs);
   const { connection } = status;

@@ -16,7 +16,7 @@ export interface PluginContextDeps {
   lark: LarkClient;
   clock: Clock;
   appId: string;
-  /** The kernel's metric catalogue; without one, a plugin's metrics go to a registry nobody scrapes. */
+  /** The kernel's metrics; without them a plugin's series go to a registry nobody scrapes. */
   metrics?: MetricCatalogue;
   id: string;
   definition: PluginDefinition<unknown>;

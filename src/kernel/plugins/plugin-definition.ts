@@ -54,7 +54,7 @@ export interface PluginContext<Options = unknown> {
   readonly coordination: Coordination;
   readonly lark: LarkClient;
   readonly clock: Clock;
-  /** Adds this plugin's own series to the kernel's /metrics (prom-client Counter, Gauge, Histogram). */
+  /** Adds this plugin's own series to the kernel's /metrics (prom-client metric objects). */
   readonly metrics: PluginMetrics;
   /** This plugin's child container; holds the services it declared it requires. */
   readonly container: DependencyContainer;
