@@ -76,6 +76,8 @@ async function run(): Promise<void> {
     expect(settled('metered')).toBe(3);
     expect(settled('group-message')).toBe(2);
     expect(value('lark_service_events_failed_total', { plugin: 'group-message' })).toBe(1);
+    expect(value('lark_service_events_failed_total', { plugin: 'metered' })).toBe(1);
+    expect(value('lark_service_events_handled_total', { plugin: 'recorder' })).toBe(1);
   }, { timeout: 10_000 });
 }
 
