@@ -18,3 +18,4 @@ export { ErrorCodes, LarkServiceError, isLarkServiceError, type ErrorCode } from
 export type { Lock } from './kernel/store/coordination.js';
 // Plugins declare their options with the same zod the kernel validates them with.
 export { z } from 'zod';
+export type { HistogramSpec, MetricSpec, PluginMetrics } from './kernel/ops/metric-catalogue.js';

@@ -7,6 +7,7 @@ import { redactText } from './logger.js';
 
 const USAGE = `Usage:
   lark-service start --config <file>     run the kernel with the configured plugins
+  lark-service doctor --config <file>    check configuration, credentials, store and plugins
   lark-service emulator [--port <port>]  run the platform emulator on its own
   lark-service plugin new <name> [--dir <folder>]  create a plugin folder with a passing test
   lark-service --help`;
@@ -16,6 +17,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'start':
       return start(rest);
+    case 'doctor':
+      return (await import('./commands/doctor.js')).doctor(rest);
     case 'emulator':
       return emulator(rest);
     case 'plugin':
@@ -39,7 +42,8 @@ async function start(args: string[]): Promise<number> {
   }
   const service = await startService(await loadConfigFile(values.config));
   await untilSignal(async () => service.stop(), service.logger);
-  return 0;
+  // The stop is complete; work abandoned at the drain deadline must not keep the process up.
+  process.exit(process.exitCode ?? 0);
 }
 
 async function emulator(args: string[]): Promise<number> {

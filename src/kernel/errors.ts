@@ -29,6 +29,8 @@ export const ErrorCodes = {
   LARK_E_PLUGIN_NEW_NAME: '`plugin new` was given a name that is not a valid plugin name.',
   LARK_E_PLUGIN_NEW_EXISTS: '`plugin new` would overwrite an existing folder.',
   LARK_E_TESTKIT_NO_CONSENT: 'A test asked the kit for consent as a user, but it has no driver.',
+  LARK_E_METRIC_REGISTRATION: 'A plugin asked for a metric that is invalid or owned by another.',
+  LARK_E_OPS_LISTEN: 'The operations listener cannot listen on the configured address.',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -15,6 +15,16 @@ import {
 } from './lark-client.js';
 import type { Logger } from './logger.js';
 import type { PluginDefinition } from './plugins/plugin-definition.js';
+import {
+  instrumentCards,
+  instrumentConnection,
+  instrumentDispatcher,
+  timedSink,
+} from './ops/instrumentation.js';
+import { KernelMetrics } from './ops/metrics.js';
+import { instrumentOpenApi } from './ops/openapi-metrics.js';
+import { OpsServer } from './ops/ops-server.js';
+import { checkReadiness } from './ops/readiness.js';
 import { PluginHost, type PluginState } from './plugins/plugin-host.js';
 import { openStorage, type Storage } from './store/storage.js';
 import { CoreTokens } from './tokens.js';
@@ -27,7 +37,7 @@ export interface KernelInit {
   logger: Logger;
   baseDir?: string;
   clock?: Clock;
-  /** In-flight handlers get this long to finish on stop. */
+  /** In-flight handlers get this long to finish on stop; `shutdown.drainTimeoutMs` otherwise. */
   drainTimeoutMs?: number;
   /** Plugin definitions given in code; an entry whose `use` is a key here loads that one. */
   inlinePlugins?: ReadonlyMap<string, PluginDefinition<unknown>>;
@@ -48,6 +58,8 @@ export interface KernelStatus {
 export class Kernel {
   readonly container: DependencyContainer;
   readonly registry = new HandlerRegistry();
+  /** This kernel's Prometheus registry and series; plugins add theirs via `ctx.metrics`. */
+  readonly metrics = new KernelMetrics();
   private storage?: Storage;
   private host?: PluginHost;
   private connectionRef?: LarkConnection;
@@ -55,6 +67,7 @@ export class Kernel {
   private dispatcherRef?: Dispatcher;
   private larkRef?: LarkClient;
   private stopping?: Promise<void>;
+  private opsServer?: OpsServer;
 
   constructor(private readonly init: KernelInit) {
     this.container = rootContainer.createChildContainer();
@@ -72,11 +85,21 @@ export class Kernel {
     return required(this.larkRef, 'lark client');
   }
 
+  /** Base URL of the operations listener, when `ops.enabled`. */
+  get opsUrl(): string | undefined {
+    return this.opsServer?.url;
+  }
+
   async start(): Promise<void> {
     const { config, logger } = this.init;
     const clock = this.init.clock ?? systemClock;
     this.storage = await openStorage(config.store, clock, this.init.baseDir);
     try {
+      this.metrics.observe({
+        inFlight: () => this.dispatcherRef?.inFlight() ?? 0,
+        plugins: () => this.host?.states() ?? [],
+      });
+      await this.startOpsServer();
       this.larkRef = this.createLark(clock);
       this.dispatcherRef = this.createDispatcher();
       this.registerCoreServices(clock);
@@ -89,6 +112,7 @@ export class Kernel {
         logger,
         appId: this.init.app.appId,
         inlinePlugins: this.init.inlinePlugins,
+        metrics: this.metrics.catalogue,
       });
       await this.host.load(config.plugins, this.init.baseDir ?? process.cwd());
       await this.host.startAll();
@@ -119,19 +143,40 @@ export class Kernel {
     this.dispatcherRef?.stopAccepting();
     await this.transportRef?.stop();
     if (this.dispatcherRef) {
-      const deadline = this.init.drainTimeoutMs ?? 30_000;
+      const deadline = this.init.drainTimeoutMs ?? this.init.config.shutdown.drainTimeoutMs;
       await withTimeout(this.dispatcherRef.drain(), deadline).catch(() =>
         log.warn({ inFlight: this.dispatcherRef?.inFlight() }, 'stopped before in-flight work ended'),
       );
     }
     await this.host?.stopAll();
+    await this.opsServer?.close();
     await this.storage?.close();
     log.info('kernel stopped');
+    await new Promise<void>((resolve) => log.flush(() => resolve()));
+  }
+
+  private async startOpsServer(): Promise<void> {
+    const { ops } = this.init.config;
+    if (!ops.enabled) return;
+    const readinessSource = { status: () => this.status(), pingStore: () => this.storage!.ping() };
+    this.opsServer = await OpsServer.listen(
+      ops,
+      {
+        readiness: () => checkReadiness(readinessSource, ops.storePingTimeoutMs),
+        metrics: async () => ({
+          contentType: this.metrics.contentType,
+          text: await this.metrics.scrape(),
+        }),
+      },
+      this.init.logger.child({ component: 'ops' }),
+    );
   }
 
   private createLark(clock: Clock): LarkClient {
     const cache = new StoreTokenCache(this.storage!.namespace('kernel:token-cache'), clock);
-    return createLarkClient(this.init.app, cache, this.init.logger);
+    return createLarkClient(this.init.app, cache, this.init.logger, (http) =>
+      instrumentOpenApi(http, this.metrics),
+    );
   }
 
   private createDispatcher(): Dispatcher {
@@ -145,7 +190,11 @@ export class Kernel {
       handlerTimeoutMs: dispatch.handlerTimeoutMs,
     };
     const cards = new CardActionResponder(this.registry, new CardUpdater(this.larkRef!), logger, settings);
-    return new Dispatcher(this.registry, this.storage!.coordination, logger, settings, cards);
+    const coordination = this.storage!.coordination;
+    const dispatcher = new Dispatcher(this.registry, coordination, logger, settings, cards);
+    instrumentCards(cards, this.metrics);
+    instrumentDispatcher(dispatcher, this.metrics);
+    return dispatcher;
   }
 
   private registerCoreServices(clock: Clock): void {
@@ -158,6 +207,7 @@ export class Kernel {
       [CoreTokens.LarkClient, this.larkRef],
       [CoreTokens.Dispatcher, this.dispatcherRef],
       [CoreTokens.HandlerRegistry, this.registry],
+      [CoreTokens.Metrics, this.metrics],
     ];
     for (const [token, value] of values) this.container.register(token, { useValue: value });
   }
@@ -165,10 +215,11 @@ export class Kernel {
   /** The long connection, the webhook listener, or the first with the second as fallback. */
   private async openTransports(clock: Clock): Promise<void> {
     const { config, app, logger } = this.init;
-    const sink = this.dispatcherRef!;
+    const sink = timedSink(this.dispatcherRef!, this.metrics);
     this.transportRef = new TransportManager({ config, app, sink, logger, clock });
     await this.transportRef.start();
     this.connectionRef = this.transportRef.connection;
+    if (this.connectionRef) instrumentConnection(this.connectionRef, this.metrics);
   }
 }
 

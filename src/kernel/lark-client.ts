@@ -1,4 +1,5 @@
 import * as lark from '@larksuiteoapi/node-sdk';
+import type { AxiosInstance } from 'axios';
 import type { Keyv } from 'keyv';
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
@@ -64,11 +65,13 @@ export function createLarkClient(
   app: LarkAppSettings,
   cache: StoreTokenCache,
   logger: Logger,
+  observeHttp?: (instance: AxiosInstance) => void,
 ): LarkClient {
   let tokens: TokenSource | undefined;
   const httpInstance = createRenewingHttpInstance(
     () => tokens!,
     logger.child({ component: 'openapi' }),
+    observeHttp,
   );
   const client: LarkClient = new lark.Client({
     appId: app.appId,

@@ -29,8 +29,14 @@ type RenewableConfig = InternalAxiosRequestConfig & { [RENEWED]?: boolean; $retu
  * token is no longer valid (it rotated elsewhere, the secret was reset, or a persistent cache
  * outlived it), the entry is evicted, a new token fetched and the call replayed once.
  */
-export function createRenewingHttpInstance(tokens: () => TokenSource, logger: Logger): AxiosInstance {
+export function createRenewingHttpInstance(
+  tokens: () => TokenSource,
+  logger: Logger,
+  observe?: (instance: AxiosInstance) => void,
+): AxiosInstance {
   const instance = axios.create();
+  // Observers (metrics) see each HTTP exchange before the renewal logic acts on it.
+  observe?.(instance);
   instance.interceptors.response.use(
     (response) =>
       (response.config as RenewableConfig).$return_headers

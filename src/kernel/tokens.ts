@@ -8,4 +8,6 @@ export const CoreTokens = {
   LarkClient: Symbol.for('lark-service:lark-client'),
   Dispatcher: Symbol.for('lark-service:dispatcher'),
   HandlerRegistry: Symbol.for('lark-service:handler-registry'),
+  /** The kernel's KernelMetrics (its prom-client registry is `.registry`). */
+  Metrics: Symbol.for('lark-service:metrics'),
 } as const;

@@ -109,6 +109,20 @@ const loggingSchema = z.strictObject({
   pretty: flag.default(false),
 });
 
+/** The operations listener: /healthz, /readyz, /metrics. Loopback unless told otherwise. */
+const opsSchema = z.strictObject({
+  enabled: flag.default(false),
+  host: z.string().trim().min(1).default('127.0.0.1'),
+  port: port.default(9464),
+  /** /readyz reports the store unready when its ping takes longer. */
+  storePingTimeoutMs: z.number().int().min(50).default(2_000),
+});
+
+const shutdownSchema = z.strictObject({
+  /** How long in-flight handlers get to finish after a stop signal before plugins stop. */
+  drainTimeoutMs: z.number().int().min(0).default(30_000),
+});
+
 export const pluginEntrySchema = z.strictObject({
   use: z.string().trim().min(1, 'must name a built-in plugin, a ./path or an npm package'),
   id: z
@@ -131,6 +145,8 @@ export const configSchema = z
     /** Unset means on when a verification token is configured (docs/transports.md). */
     fallbackToWebhook: flag.optional(),
     webhook: webhookSchema.prefault({}),
+    ops: opsSchema.prefault({}),
+    shutdown: shutdownSchema.prefault({}),
     plugins: z.array(pluginEntrySchema).default([]),
   })
   .superRefine((config, ctx) => {

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { LarkServiceError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { normalizeCardAction } from './card-action.js';
@@ -22,11 +23,23 @@ const FAILED = toast('error', '操作失败，请稍后重试', 'Something went 
 const TIMED_OUT = Symbol('timed-out');
 
 /**
+ * How a click was answered: by the handler inside the budget (`answered`), with the
+ * "processing" toast (`over_budget`), with an error toast (`failed`, `invalid`), or with an
+ * empty answer because no handler matched (`unmatched`).
+ */
+export type CardOutcome = 'answered' | 'over_budget' | 'failed' | 'invalid' | 'unmatched';
+
+export interface CardAnswer {
+  plugin?: string;
+  outcome: CardOutcome;
+}
+
+/**
  * Answers a card click within the budget. The handler's response is validated before it is
  * sent; a slow handler is answered with a "processing" toast and its card applied later; an
  * error becomes an error toast, never a failed ACK (which the user would see as an error).
  */
-export class CardActionResponder {
+export class CardActionResponder extends EventEmitter<{ answered: [CardAnswer] }> {
   private readonly running = new Set<Promise<unknown>>();
 
   constructor(
@@ -34,7 +47,9 @@ export class CardActionResponder {
     private readonly updater: CardUpdater,
     private readonly logger: Logger,
     private readonly settings: CardBudgetSettings,
-  ) {}
+  ) {
+    super();
+  }
 
   async answer(event: LarkEvent): Promise<CardActionResponse> {
     const action = normalizeCardAction(event);
@@ -42,21 +57,27 @@ export class CardActionResponder {
     const fields = { eventId: event.eventId, eventType: event.eventType };
     if (!route) {
       this.logger.debug(fields, 'no card-action handler matches; acknowledged');
+      this.emit('answered', { outcome: 'unmatched' });
       return {};
     }
+    const plugin = route.pluginId;
     const log = this.logger.child({ ...fields, plugin: route.pluginId });
     const work = this.track(Promise.resolve().then(() => route.handler(action, event)));
     const outcome = await this.withinBudget(work);
     if (outcome === TIMED_OUT) {
       log.warn({ durationMs: this.settings.cardBudgetMs }, 'card handler over budget');
       void work.then((late) => this.applyLate(late, action, log), () => undefined);
+      this.emit('answered', { plugin, outcome: 'over_budget' });
       return PROCESSING;
     }
     if (outcome.error !== undefined) {
       log.error({ err: outcome.error }, 'card handler failed');
+      this.emit('answered', { plugin, outcome: 'failed' });
       return FAILED;
     }
-    return this.finalize(outcome.value, action, log);
+    const response = this.finalize(outcome.value, action, log);
+    this.emit('answered', { plugin, outcome: response === FAILED ? 'invalid' : 'answered' });
+    return response;
   }
 
   pending(): number {

@@ -1,9 +1,11 @@
+import { Registry } from 'prom-client';
 import type { DependencyContainer } from 'tsyringe';
 import type { Clock } from '../clock.js';
 import type { HandlerRegistry } from '../dispatch/handler-registry.js';
 import { LarkServiceError } from '../errors.js';
 import type { LarkClient } from '../lark-client.js';
 import type { Logger } from '../logger.js';
+import { MetricCatalogue } from '../ops/metric-catalogue.js';
 import type { Storage } from '../store/storage.js';
 import type { PluginContext, PluginDefinition, ServiceToken } from './plugin-definition.js';
 
@@ -14,6 +16,8 @@ export interface PluginContextDeps {
   lark: LarkClient;
   clock: Clock;
   appId: string;
+  /** The kernel's metrics; without them a plugin's series go to a registry nobody scrapes. */
+  metrics?: MetricCatalogue;
   id: string;
   definition: PluginDefinition<unknown>;
   options: unknown;
@@ -45,6 +49,7 @@ export function createPluginContext(deps: PluginContextDeps): PluginContext<unkn
     coordination: deps.storage.coordination,
     lark: deps.lark,
     clock: deps.clock,
+    metrics: (deps.metrics ?? new MetricCatalogue(new Registry())).forOwner(definition.name),
     container,
     on: (eventType, handler, options) =>
       deps.registry.subscribe({

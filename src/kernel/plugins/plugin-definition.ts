@@ -5,6 +5,7 @@ import type { Clock } from '../clock.js';
 import type { CardAction, CardActionResponse, LarkEvent } from '../dispatch/lark-event.js';
 import type { LarkClient } from '../lark-client.js';
 import type { Logger } from '../logger.js';
+import type { PluginMetrics } from '../ops/metric-catalogue.js';
 import type { Coordination } from '../store/coordination.js';
 
 /** A typed name for a service one plugin provides and others require. */
@@ -53,6 +54,8 @@ export interface PluginContext<Options = unknown> {
   readonly coordination: Coordination;
   readonly lark: LarkClient;
   readonly clock: Clock;
+  /** Adds this plugin's own series to the kernel's /metrics (prom-client metric objects). */
+  readonly metrics: PluginMetrics;
   /** This plugin's child container; holds the services it declared it requires. */
   readonly container: DependencyContainer;
   /** Runs `handler` for every event of `eventType`; every subscribed plugin runs. */

@@ -7,6 +7,7 @@ import { withTimeout, TimeoutError } from '../dispatch/timeout.js';
 import { LarkServiceError } from '../errors.js';
 import type { LarkClient } from '../lark-client.js';
 import type { Logger } from '../logger.js';
+import type { MetricCatalogue } from '../ops/metric-catalogue.js';
 import type { Storage } from '../store/storage.js';
 import { createPluginContext } from './plugin-context.js';
 import type { PluginContext, PluginDefinition } from './plugin-definition.js';
@@ -26,6 +27,7 @@ export interface PluginHostDeps {
   appId: string;
   /** Plugin definitions given in code, resolvable by their key from an entry's `use`. */
   inlinePlugins?: ReadonlyMap<string, PluginDefinition<unknown>>;
+  metrics?: MetricCatalogue;
 }
 
 export type PluginState = 'loaded' | 'starting' | 'started' | 'failed' | 'stopped';
@@ -113,7 +115,7 @@ export class PluginHost {
   }
 }
 
-function parseOptions(
+export function parseOptions(
   definition: PluginDefinition<unknown>,
   raw: Record<string, unknown>,
   entryPath: string,

@@ -1,0 +1,90 @@
+import type { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import type { EventSink, LarkConnection } from '../connection.js';
+import type { CardActionResponder } from '../dispatch/card-action-responder.js';
+import { CARD_ACTION_EVENT, type Dispatcher } from '../dispatch/dispatcher.js';
+import { normalizeEnvelope } from '../dispatch/envelope.js';
+import type { LarkEvent } from '../dispatch/lark-event.js';
+import { CONNECTION_STATES, type KernelMetrics } from './metrics.js';
+
+/**
+ * The kernel's parts already announce what happens to them; these listeners turn the
+ * announcements into series, so no hot path knows about metrics.
+ */
+export function instrumentDispatcher(dispatcher: Dispatcher, metrics: KernelMetrics): void {
+  const byType = (event: LarkEvent) => ({ event_type: event.eventType });
+  dispatcher.on('received', (event) => metrics.eventsReceived.inc(byType(event)));
+  dispatcher.on('duplicate', (event) => metrics.eventsDuplicate.inc(byType(event)));
+  dispatcher.on('unhandled', (event) => metrics.eventsUnhandled.inc(byType(event)));
+  dispatcher.on('handled', (event, plugin, durationMs) => {
+    metrics.eventsHandled.inc({ event_type: event.eventType, plugin });
+    metrics.handlerDuration.observe({ event_type: event.eventType, plugin }, durationMs / 1000);
+  });
+  dispatcher.on('failed', (event, plugin) => {
+    metrics.eventsFailed.inc({ event_type: event.eventType, plugin });
+  });
+  // Parking belongs to the delivery layer; it announces `parked` with the same arguments
+  // as `failed` (event, plugin id, ...), which the dispatcher's event map may not list yet.
+  (dispatcher as unknown as EventEmitter).on('parked', (event: unknown, plugin: unknown) => {
+    metrics.eventsParked.inc(parkedLabels(event, plugin));
+  });
+}
+
+export function instrumentConnection(connection: LarkConnection, metrics: KernelMetrics): void {
+  let last = connection.status().state;
+  const show = (current: string) => {
+    for (const state of CONNECTION_STATES) {
+      metrics.connectionState.set({ state }, state === current ? 1 : 0);
+    }
+  };
+  show(last);
+  connection.on('status', (status) => {
+    const entering = status.state === 'reconnecting' && last !== 'reconnecting';
+    if (entering) metrics.connectionReconnects.inc();
+    last = status.state;
+    show(last);
+  });
+}
+
+export function instrumentCards(cards: CardActionResponder, metrics: KernelMetrics): void {
+  cards.on('answered', ({ plugin, outcome }) => {
+    metrics.cardCallbacks.inc({ plugin: plugin ?? 'none', outcome });
+  });
+}
+
+/**
+ * Wraps the dispatcher as the SDK sees it, to time each payload from its arrival to the
+ * answer that becomes the ACK, and to count the ACK codes (the SDK sends 500 when it throws).
+ */
+export function timedSink(sink: EventSink, metrics: KernelMetrics): EventSink {
+  return {
+    async invoke(body: unknown): Promise<unknown> {
+      const started = performance.now();
+      const eventType = normalizeEnvelope(body)?.eventType ?? 'unknown';
+      const kind = eventType === CARD_ACTION_EVENT ? 'card' : 'event';
+      let code = '500';
+      try {
+        const answer = await sink.invoke(body);
+        code = '200';
+        return answer;
+      } finally {
+        metrics.eventsAcknowledged.inc({ event_type: eventType, code });
+        metrics.ackLatency.observe({ kind }, (performance.now() - started) / 1000);
+      }
+    },
+  };
+}
+
+function parkedLabels(event: unknown, plugin: unknown): { event_type: string; plugin: string } {
+  const record = (event ?? {}) as {
+    eventType?: unknown;
+    event?: { eventType?: unknown };
+    pluginId?: unknown;
+  };
+  const eventType = record.eventType ?? record.event?.eventType;
+  const pluginId = typeof plugin === 'string' ? plugin : record.pluginId;
+  return {
+    event_type: typeof eventType === 'string' ? eventType : 'unknown',
+    plugin: typeof pluginId === 'string' ? pluginId : 'unknown',
+  };
+}
