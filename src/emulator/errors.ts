@@ -17,6 +17,8 @@ export const EmulatorErrorCode = {
   controlRoute: 'LARK_E_EMULATOR_CONTROL_ROUTE',
   /** A control API request body failed validation (HTTP 400); the message names the field. */
   controlBody: 'LARK_E_EMULATOR_CONTROL_BODY',
+  /** A device grant was scripted by a device code or user code the emulator never issued. */
+  unknownGrant: 'LARK_E_EMULATOR_UNKNOWN_GRANT',
 } as const;
 
 export type EmulatorErrorCode = (typeof EmulatorErrorCode)[keyof typeof EmulatorErrorCode];

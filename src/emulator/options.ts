@@ -2,6 +2,7 @@ import { pino, type Logger } from 'pino';
 
 import { EmulatorError, EmulatorErrorCode } from './errors.js';
 import { APP_ID_PATTERN, stableHex } from './ids.js';
+import { resolveOAuthOptions, type ResolvedOAuthOptions } from './oauth/oauth-state.js';
 import type {
   BotProfile, ClientConfig, EmulatorApp, EmulatorOptions, FrameType, RepushPolicy,
 } from './types.js';
@@ -22,6 +23,7 @@ export interface ResolvedOptions {
   discoveryAuthFailedCode: number;
   handshakeRejectStatus: number;
   pongPayload: 'client-config' | 'empty';
+  oauth: ResolvedOAuthOptions;
 }
 
 /** The platform's published retry ladder: 15 s, 5 min, 1 h, 6 h (reference §1.10). */
@@ -57,6 +59,7 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     discoveryAuthFailedCode: options.discoveryAuthFailedCode ?? 514,
     handshakeRejectStatus: options.handshakeRejectStatus ?? 403,
     pongPayload: options.pongPayload ?? 'client-config',
+    oauth: resolveOAuthOptions(options.oauth),
   };
 }
 

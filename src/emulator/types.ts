@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 
+import type { OAuthOptions } from './oauth/oauth-state.js';
+
 /** A self-built app known to the emulated platform. */
 export interface EmulatorApp {
   appId: string;
@@ -49,6 +51,8 @@ export interface EmulatorOptions {
   handshakeRejectStatus?: number;
   /** Whether pongs carry the ClientConfig JSON or no payload (Uncertain #4). */
   pongPayload?: 'client-config' | 'empty';
+  /** User-token lifetimes, device-flow interval, redirect allow-list (reference §4). */
+  oauth?: OAuthOptions;
 }
 
 export interface AckRecord {

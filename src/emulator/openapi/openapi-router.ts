@@ -3,6 +3,8 @@ import { authRoutes } from './auth-routes.js';
 import { botAndCardRoutes } from './bot-and-card-routes.js';
 import type { FaultInjector } from './fault-injector.js';
 import { messageRoutes } from './message-routes.js';
+import { oauthRoutes } from './oauth-routes.js';
+import { oauthTokenRoutes } from './oauth-token-route.js';
 import {
   invalidToken, missingToken, platformError, PlatformCode, type Reply,
 } from './platform-errors.js';
@@ -13,6 +15,7 @@ export interface OpenApiRequest {
   path: string;
   query: URLSearchParams;
   authorization: string | undefined;
+  cookie?: string;
   body: ParsedBody;
 }
 
@@ -21,7 +24,8 @@ export interface OpenApiRequest {
  * stand for anything the platform might do), then routing, body, token, handler.
  */
 export class OpenApiRouter {
-  private readonly routes: Route[] = [...authRoutes, ...messageRoutes, ...botAndCardRoutes];
+  private readonly routes: Route[] = [...authRoutes, ...messageRoutes, ...botAndCardRoutes,
+    ...oauthRoutes, ...oauthTokenRoutes];
 
   constructor(
     private readonly state: OpenApiState,
@@ -41,8 +45,9 @@ export class OpenApiRouter {
     if (typeof appId !== 'string') return appId;
 
     const params = route.pattern.exec(request.path)?.slice(1) ?? [];
-    return route.handle({ appId, params, query: request.query, body: request.body.value },
-      this.state);
+    const headers = { authorization: request.authorization, cookie: request.cookie };
+    return route.handle({ appId, params, query: request.query, body: request.body.value,
+      headers }, this.state);
   }
 
   private authenticate(authorization: string | undefined): string | Reply {

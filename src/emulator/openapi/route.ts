@@ -1,5 +1,6 @@
 import type { ResolvedOptions } from '../options.js';
 import type { MessageStore } from '../message-store.js';
+import type { OAuthState } from '../oauth/oauth-state.js';
 import type { CardTokens } from './card-tokens.js';
 import type { Reply } from './platform-errors.js';
 import type { TenantTokens } from './tenant-tokens.js';
@@ -10,6 +11,8 @@ export interface RouteCall {
   params: string[];
   query: URLSearchParams;
   body: unknown;
+  /** Raw request headers some routes read themselves (Basic auth, user tokens, cookies). */
+  headers?: { authorization?: string; cookie?: string };
 }
 
 /** State shared by the OpenAPI routes. */
@@ -18,6 +21,7 @@ export interface OpenApiState {
   tenantTokens: TenantTokens;
   cardTokens: CardTokens;
   messages: MessageStore;
+  oauth: OAuthState;
 }
 
 export interface Route {
