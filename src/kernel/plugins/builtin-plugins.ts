@@ -5,4 +5,5 @@ type Loader = () => Promise<{ default: PluginDefinition<never> }>;
 /** Plugins shipped in `plugins/<name>`, loadable by bare name from configuration. */
 export const BUILTIN_PLUGINS: Readonly<Record<string, Loader>> = {
   'group-message': () => import('../../../plugins/group-message/index.js') as never,
+  'session-manager': () => import('../../../plugins/session-manager/index.js') as never,
 };
