@@ -17,6 +17,7 @@ export async function startConsent(parts: AuthParts, session: AuthorizationSessi
   flow: { poller: DevicePoller } | { redirect: RedirectFlow }): Promise<string | undefined> {
   const ttlMs = session.expiresAt - parts.clock.now();
   try {
+    await parts.sessions.update(session.id, { flow: 'redirect' in flow ? 'redirect' : 'device' });
     const url = 'redirect' in flow
       ? await flow.redirect.authorizeUrl(session)
       : await startDeviceFlow(parts, session, flow.poller);

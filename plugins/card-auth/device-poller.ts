@@ -25,6 +25,7 @@ interface Held {
  */
 export class DevicePoller {
   private readonly held = new Map<string, Held>();
+  private readonly inFlight = new Set<Promise<void>>();
   private scanTimer?: NodeJS.Timeout;
   private stopped = false;
 
@@ -51,15 +52,17 @@ export class DevicePoller {
       await showEndedCard(this.parts, session);
     }
     for (const session of await this.parts.sessions.listByState('awaiting_consent')) {
-      if (session.flow !== 'device' || this.held.has(session.id) || this.stopped) continue;
+      if (session.flow === 'redirect' || this.held.has(session.id) || this.stopped) continue;
       const state = await this.parts.flows.poll(session.id);
       if (state) await this.adopt(session.id, state.nextPollAt);
     }
   }
 
+  /** Lets a poll in flight finish, then gives every lease back for another instance. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.scanTimer);
+    await Promise.allSettled([...this.inFlight]);
     const held = [...this.held.values()];
     this.held.clear();
     for (const { lock, timer } of held) {
@@ -71,7 +74,11 @@ export class DevicePoller {
   private async adopt(sessionId: string, at: number): Promise<void> {
     const lock = await this.parts.coordination.tryLock(this.leaseKey(sessionId),
       this.settings.leaseMs);
-    if (!lock || this.stopped) return;
+    if (!lock) return;
+    if (this.stopped) {
+      await lock.release();
+      return;
+    }
     this.held.set(sessionId, { lock });
     this.parts.logger.debug({ sessionId }, 'polling for the user token');
     this.schedule(sessionId, at);
@@ -82,10 +89,12 @@ export class DevicePoller {
     if (!held || this.stopped) return;
     const delay = Math.max(0, at - this.parts.clock.now());
     held.timer = setTimeout(() => {
-      this.step(sessionId).catch((err: unknown) => {
+      const running = this.step(sessionId).catch((err: unknown) => {
         this.parts.logger.warn({ err, sessionId }, 'token poll failed');
         this.schedule(sessionId, this.parts.clock.now() + this.settings.slowDownStepMs);
       });
+      this.inFlight.add(running);
+      void running.finally(() => this.inFlight.delete(running));
     }, delay);
   }
 
@@ -114,6 +123,7 @@ export class DevicePoller {
       await this.finish(sessionId);
       return;
     }
+    if (this.stopped) return;
     const answer = await this.parts.oauth.pollDeviceToken(this.parts.flows.openDeviceCode(state));
     if (answer.kind === 'issued') {
       await this.finish(sessionId);

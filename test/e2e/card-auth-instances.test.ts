@@ -1,0 +1,112 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { afterEach, expect, it, vi } from 'vitest';
+
+import type { Emulator } from '../../src/emulator/index.js';
+import { parseConfigText } from '../../src/kernel/config/config-loader.js';
+import { Kernel } from '../../src/kernel/kernel.js';
+import { requesters } from '../fixtures/plugins/auth-requester.js';
+import { APP, startHarness, type Harness } from '../support/kernel-harness.js';
+import { captureLogs } from '../support/memory-logger.js';
+import { describeWithRedis, REDIS_URL } from '../support/redis.js';
+import {
+  authYaml, callbackValue, consentUrl, currentCard, titleOf, waitForCard,
+} from './card-auth-support.js';
+
+const USER = 'ou_instances0000000000000000000a1';
+const CHAT = 'oc_instances_chat_1';
+const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/configs');
+
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+function yamlFor(name: string, prefix: string): string {
+  return authYaml({ name,
+    store: `{ type: redis, url: "${REDIS_URL}", prefix: "${prefix}" }` })
+    .replace('options: { encryptionKey:', 'options: { retentionMinutes: 2, encryptionKey:');
+}
+
+async function firstKernel(name: string, prefix: string): Promise<Harness> {
+  const h = await startHarness(yamlFor(name, prefix), { oauth: { deviceIntervalSeconds: 0.05 } });
+  cleanup.push(() => h.stop());
+  return h;
+}
+
+/** A second instance of the same app on the same Redis, connected to the same platform. */
+async function secondKernel(emulator: Emulator, name: string, prefix: string) {
+  const env = { APP_ID: APP.appId, APP_SECRET: APP.appSecret, DOMAIN: emulator.baseUrl };
+  const loaded = parseConfigText(yamlFor(name, prefix), env, path.join(fixtures, 'e2e.yaml'));
+  const logs = captureLogs('debug', [APP.appSecret]);
+  const kernel = new Kernel({ config: loaded.config, logger: logs.logger, baseDir: loaded.baseDir,
+    app: { ...APP, domain: emulator.baseUrl } });
+  await kernel.start();
+  await kernel.connection.ready();
+  cleanup.push(() => kernel.stop());
+  return { kernel, logs };
+}
+
+const unique = () => `ca${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+
+async function askOn(name: string, emulator: Emulator) {
+  const ticket = await requesters.get(name)!.auth.requestAuthorization({ openId: USER,
+    scopes: ['calendar:calendar'], reason: 'To book the room', chatId: CHAT });
+  const message = emulator.sentMessages().find((m) => m.messageId === ticket.session.messageId)!;
+  return { ticket, message };
+}
+
+async function clickAuthorize(emulator: Emulator, messageId: string) {
+  const message = emulator.sentMessages().find((m) => m.messageId === messageId)!;
+  await emulator.clickCard({ operatorOpenId: USER, messageId, chatId: CHAT,
+    value: callbackValue(currentCard(message), 'Authorize') });
+  const card = await waitForCard(emulator, messageId, (c) => consentUrl(c) !== undefined);
+  return consentUrl(card)!;
+}
+
+describeWithRedis('card authorization across two instances sharing Redis', () => {
+  it('completes on kernel B a session created on kernel A, from a click delivered to B',
+    async () => {
+      const prefix = unique();
+      const a = await firstKernel(`a-${prefix}`, prefix);
+      const b = await secondKernel(a.emulator, `b-${prefix}`, prefix);
+      const { ticket, message } = await askOn(`a-${prefix}`, a.emulator);
+      await a.kernel.stop();
+      // The platform has to notice A's socket closing before it routes clicks to B only.
+      await vi.waitFor(() => expect(a.emulator.connections()).toHaveLength(1));
+
+      a.emulator.oauth.openVerificationPage(await clickAuthorize(a.emulator, message.messageId),
+        USER);
+      const session = await requesters.get(`b-${prefix}`)!.auth
+        .waitForAuthorization(ticket.sessionId, { timeoutMs: 10_000 });
+
+      expect(session.state).toBe('completed');
+      expect(b.logs.text()).toContain('user token stored');
+      expect(await requesters.get(`b-${prefix}`)!.vault.get(APP.appId, USER)).toBeDefined();
+      await waitForCard(a.emulator, message.messageId, (c) => titleOf(c) === 'Authorized');
+    });
+
+  it('keeps polling after the instance that started it stops: another takes the lease',
+    async () => {
+      const prefix = unique();
+      const a = await firstKernel(`a-${prefix}`, prefix);
+      const { ticket, message } = await askOn(`a-${prefix}`, a.emulator);
+      const url = await clickAuthorize(a.emulator, message.messageId);
+      const b = await secondKernel(a.emulator, `b-${prefix}`, prefix);
+      await a.kernel.stop();
+
+      a.emulator.oauth.openVerificationPage(url, USER);
+      const session = await requesters.get(`b-${prefix}`)!.auth
+        .waitForAuthorization(ticket.sessionId, { timeoutMs: 10_000 });
+
+      expect(session.state).toBe('completed');
+      expect(b.logs.text()).toContain('user token stored');
+      const log = a.logs.text() + b.logs.text();
+      const stored = await requesters.get(`b-${prefix}`)!.vault.get(APP.appId, USER);
+      for (const secret of [stored!.accessToken, stored!.refreshToken!,
+        ...a.emulator.oauth.deviceGrants().map((grant) => grant.deviceCode)]) {
+        expect(log).not.toContain(secret);
+      }
+    });
+});
