@@ -108,5 +108,6 @@ describeWithRedis('card authorization across two instances sharing Redis', () =>
         ...a.emulator.oauth.deviceGrants().map((grant) => grant.deviceCode)]) {
         expect(log).not.toContain(secret);
       }
+      expect(log).not.toContain('[redacted]');
     });
 });

@@ -105,5 +105,6 @@ describe('card authorization with the redirect flow (authorization code + PKCE)'
       stored!.refreshToken!, APP.appSecret]) {
       expect(log).not.toContain(secret);
     }
+    expect(log).not.toContain('[redacted]');
   });
 });

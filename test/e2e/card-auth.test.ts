@@ -173,5 +173,7 @@ describe('card authorization with the device flow, through the SDK WSClient', ()
       expect(log).not.toContain(secret);
     }
     expect(log).not.toContain(Buffer.alloc(32, 7).toString('base64'));
+    // The logger would scrub a token shape; nothing should even have tried to log one.
+    expect(log).not.toContain('[redacted]');
   });
 });
