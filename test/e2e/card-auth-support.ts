@@ -6,6 +6,7 @@ export const VAULT_KEY = Buffer.alloc(32, 7).toString('base64');
 /** A kernel config with the two authorization plugins and a requester, for the e2e tests. */
 export function authYaml(options: {
   name: string; flow?: 'device' | 'redirect'; store?: string; extra?: string;
+  sessionTtlMinutes?: number;
 }): string {
   return `
 app: { appId: "\${APP_ID}", appSecret: "\${APP_SECRET}", domain: "\${DOMAIN}" }
@@ -13,13 +14,14 @@ store: ${options.store ?? '{ type: memory }'}
 logging: { level: debug }
 plugins:
   - use: session-manager
-    options: { encryptionKey: "${VAULT_KEY}" }
+    options: { encryptionKey: "${VAULT_KEY}", sessionTtlMinutes: ${options.sessionTtlMinutes ?? 10} }
   - use: card-auth
     options:
       flow: ${options.flow ?? 'device'}
       openInFeishu: false
       language: en
-      polling: { scanMs: 50, leaseMs: 1000 }
+      # A short slow_down step keeps the test quick; the default is RFC 8628's 5 s.
+      polling: { scanMs: 50, leaseMs: 1000, slowDownStepMs: 100 }
       redirect: { port: 0 }
 ${options.extra ?? ''}
   - use: ../plugins/auth-requester.ts

@@ -157,6 +157,30 @@ describe('card authorization with the device flow, through the SDK WSClient', ()
     await waitForCard(h.emulator, message.messageId, (c) => titleOf(c) === 'Authorization expired');
   });
 
+  it('keeps polling through slow_down and completes once the user consents', async () => {
+    const user = 'ou_cardauth00000000000000000000h8';
+    const { ticket, message, card } = await ask(user);
+    const url = await authorizeAndGetConsentUrl(message.messageId, card, user);
+    const userCode = new URL(url).searchParams.get('user_code')!;
+
+    h.emulator.oauth.scriptDeviceGrant({ userCode }, { outcome: 'slow_down', times: 2 });
+    h.emulator.oauth.openVerificationPage(url, user);
+
+    const session = await requester().auth.waitForAuthorization(ticket.sessionId,
+      { timeoutMs: 10_000 });
+    expect(session.state).toBe('completed');
+    const grant = h.emulator.oauth.deviceGrants().find((g) => g.userCode === userCode)!;
+    expect(grant.polls).toBeGreaterThanOrEqual(3);
+  });
+
+  it('shows the notice line of a repeated request on the card', async () => {
+    const ticket = await requester().auth.requestAuthorization({ openId: 'ou_cardauth_notice',
+      scopes: ['docx:document'], reason: 'To keep summarising your documents', chatId: CHAT,
+      notice: 'Your authorization has expired; authorize again to keep using summaries.' });
+    const message = h.emulator.sentMessages().find((m) => m.messageId === ticket.session.messageId)!;
+    expect(JSON.stringify(currentCard(message))).toContain('Your authorization has expired');
+  });
+
   it('limits requests per user per minute with a clear error', async () => {
     const user = 'ou_cardauth00000000000000000000g7';
     for (let i = 0; i < 5; i += 1) await ask(user, [`scope:${i}`]);
