@@ -42,7 +42,8 @@ export type TextKey = keyof typeof TEXTS;
 /** The text in the configured language(s), with `{name}` placeholders filled in. */
 export function say(key: TextKey, language: CardLanguage,
   values: Record<string, string> = {}): string {
-  const fill = (text: string) => text.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? '');
+  const fill = (text: string) =>
+    text.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? '');
   const text = TEXTS[key];
   if (language === 'zh') return fill(text.zh);
   if (language === 'en') return fill(text.en);

@@ -21,7 +21,7 @@ export function isAuthCardClick(action: CardAction): boolean {
  * applies a JSON 2.0 card by updating the message right after the answer.
  */
 export function createClickHandler(parts: AuthParts,
-  start: (session: AuthorizationSession) => Promise<string | undefined>): CardActionHandler {
+  start: ConsentStart): CardActionHandler {
   return async (action) => {
     const value = action.value as AuthCardValue;
     const session = await parts.sessions.get(value.sessionId);
@@ -39,8 +39,10 @@ export function createClickHandler(parts: AuthParts,
   };
 }
 
+type ConsentStart = (session: AuthorizationSession) => Promise<string | undefined>;
+
 async function authorize(parts: AuthParts, session: AuthorizationSession,
-  start: (session: AuthorizationSession) => Promise<string | undefined>): Promise<CardActionResponse> {
+  start: ConsentStart): Promise<CardActionResponse> {
   if (session.state === 'pending') {
     const moved = await parts.sessions.transition(session.id, 'awaiting_consent');
     if (moved.ok) {
@@ -63,7 +65,9 @@ async function moveAndShow(parts: AuthParts, session: AuthorizationSession,
   to: 'declined' | 'expired', failureReason?: string): Promise<CardActionResponse> {
   const result = await parts.sessions.transition(session.id, to,
     failureReason ? { failureReason } : {});
-  if (result.ok) parts.logger.info({ sessionId: session.id, state: to }, 'authorization session ended');
+  if (result.ok) {
+    parts.logger.info({ sessionId: session.id, state: to }, 'authorization session ended');
+  }
   const latest = result.session ?? session;
   await parts.flows.dropPoll(session.id);
   return isOpen(latest.state) ? toast('info', 'nextStep', parts) : ended(latest, parts);

@@ -136,7 +136,8 @@ export class DevicePoller {
   private async onError(state: DevicePollState, error: string): Promise<void> {
     const { sessionId } = state;
     if (error === 'authorization_pending' || error === 'slow_down') {
-      const intervalMs = state.intervalMs + (error === 'slow_down' ? this.settings.slowDownStepMs : 0);
+      const step = error === 'slow_down' ? this.settings.slowDownStepMs : 0;
+      const intervalMs = state.intervalMs + step;
       const next = { ...state, intervalMs, nextPollAt: this.parts.clock.now() + intervalMs };
       await this.parts.flows.savePoll(next, state.deviceExpiresAt - this.parts.clock.now());
       this.schedule(sessionId, next.nextPollAt);

@@ -64,7 +64,9 @@ export class FlowStore {
   }
 
   /** Reads and deletes the state record; the caller has claimed the state first. */
-  async takeRedirectState(state: string): Promise<(RedirectState & { verifier: string }) | undefined> {
+  async takeRedirectState(
+    state: string,
+  ): Promise<(RedirectState & { verifier: string }) | undefined> {
     const record = (await this.store.get(`state:${state}`)) as RedirectState | undefined;
     if (!record) return undefined;
     await this.store.delete(`state:${state}`);

@@ -3,6 +3,8 @@ import { LarkServiceError } from '../../src/kernel/errors.js';
 const REQUEST_TIMEOUT_MS = 10_000;
 const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
+type JsonObject = Record<string, unknown>;
+
 /** Where the OAuth endpoints live for the configured platform (reference §4.2, §4.4, §4.7). */
 export interface OAuthEndpoints {
   /** The accounts host: device authorization and the authorize page. */
@@ -60,7 +62,8 @@ export class PlatformOAuth {
 
   async startDeviceAuthorization(scopes: readonly string[]): Promise<DeviceAuthorization> {
     const basic = Buffer.from(`${this.app.appId}:${this.app.appSecret}`).toString('base64');
-    const { status, body } = await this.post(`${this.endpoints.accountsBaseUrl}/oauth/v1/device_authorization`,
+    const url = `${this.endpoints.accountsBaseUrl}/oauth/v1/device_authorization`;
+    const { status, body } = await this.post(url,
       { client_id: this.app.appId, scope: scopes.join(' ') }, { authorization: `Basic ${basic}` });
     if (status !== 200 || typeof body['device_code'] !== 'string') {
       throw platformRefused('device authorization', status, body);
@@ -103,7 +106,8 @@ export class PlatformOAuth {
   }
 
   private async token(grant: Record<string, string>): Promise<TokenPoll> {
-    const { body } = await this.post(`${this.endpoints.openApiBaseUrl}/open-apis/authen/v2/oauth/token`,
+    const url = `${this.endpoints.openApiBaseUrl}/open-apis/authen/v2/oauth/token`;
+    const { body } = await this.post(url,
       { ...grant, client_id: this.app.appId, client_secret: this.app.appSecret });
     if (typeof body['access_token'] === 'string') return { kind: 'issued', tokens: tokensOf(body) };
     return { kind: 'error', error: String(body['error'] ?? 'unknown_error'),
@@ -111,7 +115,7 @@ export class PlatformOAuth {
   }
 
   private async post(url: string, form: Record<string, string>,
-    headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+    headers: Record<string, string> = {}): Promise<{ status: number; body: JsonObject }> {
     const res = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },

@@ -48,7 +48,9 @@ export class RedirectFlow {
     const record = await this.consume(state);
     if (!record) return { status: 400, outcome: 'refused' };
     const session = await this.parts.sessions.get(record.sessionId);
-    if (!session || session.state !== 'awaiting_consent') return { status: 400, outcome: 'refused' };
+    if (!session || session.state !== 'awaiting_consent') {
+      return { status: 400, outcome: 'refused' };
+    }
     if (this.parts.clock.now() >= session.expiresAt) {
       await endSession(this.parts, session.id, 'expired', 'the session deadline passed');
       return { status: 410, outcome: 'expired' };

@@ -76,7 +76,9 @@ export class StoreAuthorizationSessions implements AuthorizationSessionService {
     details: SessionDetails = {}): Promise<TransitionResult> {
     const current = await this.get(id);
     if (!current) return { ok: false, reason: 'not_found', session: undefined };
-    if (!canTransition(current.state, to)) return { ok: false, reason: 'illegal', session: current };
+    if (!canTransition(current.state, to)) {
+      return { ok: false, reason: 'illegal', session: current };
+    }
 
     const claimed = await this.coordination.claim(
       `${this.claimPrefix}:leave:${id}:${current.state}`, this.claimTtlMs(current), to);
@@ -134,8 +136,9 @@ export class StoreAuthorizationSessions implements AuthorizationSessionService {
   }
 
   private async save(session: AuthorizationSession): Promise<void> {
-    const removeAt = (isOpen(session.state) ? session.expiresAt : session.endedAt ?? this.clock.now())
-      + this.settings.retentionMs;
+    const endsAt = isOpen(session.state) ? session.expiresAt
+      : session.endedAt ?? this.clock.now();
+    const removeAt = endsAt + this.settings.retentionMs;
     const ttl = Math.max(1, removeAt - this.clock.now());
     await this.store.set(this.key(session.id), session, ttl);
     await this.index.upsert({ id: session.id, openId: session.openId, state: session.state,

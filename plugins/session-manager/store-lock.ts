@@ -28,7 +28,8 @@ export async function withStoreLock<T>(
   }
 }
 
-async function acquire(coordination: Coordination, key: string, options: LockOptions): Promise<Lock> {
+async function acquire(coordination: Coordination, key: string,
+  options: LockOptions): Promise<Lock> {
   const deadline = Date.now() + options.waitMs;
   for (;;) {
     const lock = await coordination.tryLock(key, options.ttlMs);

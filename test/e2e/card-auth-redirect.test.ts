@@ -91,7 +91,8 @@ describe('card authorization with the redirect flow (authorization code + PKCE)'
     expect(page.outcome).toBe('declined');
     expect((await requesters.get('redirect')!.sessions.get(ticket.sessionId))?.state)
       .toBe('declined');
-    await waitForCard(h.emulator, message.messageId, (c) => titleOf(c) === 'Authorization declined');
+    await waitForCard(h.emulator, message.messageId,
+      (c) => titleOf(c) === 'Authorization declined');
     h.emulator.oauth.signIn(USER);
   });
 

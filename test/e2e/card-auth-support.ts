@@ -14,7 +14,9 @@ store: ${options.store ?? '{ type: memory }'}
 logging: { level: debug }
 plugins:
   - use: session-manager
-    options: { encryptionKey: "${VAULT_KEY}", sessionTtlMinutes: ${options.sessionTtlMinutes ?? 10} }
+    options:
+      encryptionKey: "${VAULT_KEY}"
+      sessionTtlMinutes: ${options.sessionTtlMinutes ?? 10}
   - use: card-auth
     options:
       flow: ${options.flow ?? 'device'}

@@ -112,7 +112,8 @@ describe('card authorization with the device flow, through the SDK WSClient', ()
     const session = await requester().auth.waitForAuthorization(ticket.sessionId,
       { timeoutMs: 10_000 });
 
-    expect(session).toMatchObject({ state: 'failed', failureReason: 'a different account consented' });
+    expect(session).toMatchObject({ state: 'failed',
+      failureReason: 'a different account consented' });
     expect(await requester().vault.get(APP.appId, user)).toBeUndefined();
     const shown = await waitForCard(h.emulator, message.messageId,
       (c) => titleOf(c) === 'Authorization failed');
@@ -139,7 +140,8 @@ describe('card authorization with the device flow, through the SDK WSClient', ()
     const user = 'ou_cardauth00000000000000000000e5';
     const { ticket, message, card } = await ask(user);
     await click(message.messageId, user, callbackValue(card, 'Decline'));
-    await waitForCard(h.emulator, message.messageId, (c) => titleOf(c) === 'Authorization declined');
+    await waitForCard(h.emulator, message.messageId,
+      (c) => titleOf(c) === 'Authorization declined');
     expect((await requester().sessions.get(ticket.sessionId))?.state).toBe('declined');
   });
 
@@ -177,7 +179,8 @@ describe('card authorization with the device flow, through the SDK WSClient', ()
     const ticket = await requester().auth.requestAuthorization({ openId: 'ou_cardauth_notice',
       scopes: ['docx:document'], reason: 'To keep summarising your documents', chatId: CHAT,
       notice: 'Your authorization has expired; authorize again to keep using summaries.' });
-    const message = h.emulator.sentMessages().find((m) => m.messageId === ticket.session.messageId)!;
+    const message = h.emulator.sentMessages()
+      .find((m) => m.messageId === ticket.session.messageId)!;
     expect(JSON.stringify(currentCard(message))).toContain('Your authorization has expired');
   });
 

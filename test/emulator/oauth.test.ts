@@ -138,7 +138,8 @@ describe('emulated authorization code flow with PKCE', () => {
     const a = (await authorize()).searchParams.get('code')!;
     const b = (await authorize()).searchParams.get('code')!;
 
-    const wrongVerifier = await exchange(a, { code_verifier: randomBytes(32).toString('base64url') });
+    const otherVerifier = randomBytes(32).toString('base64url');
+    const wrongVerifier = await exchange(a, { code_verifier: otherVerifier });
     const wrongRedirect = await exchange(b, { redirect_uri: `${redirectUri}/` });
     expect(wrongVerifier).toMatchObject({ status: 400, body: { code: 20049 } });
     expect(wrongRedirect).toMatchObject({ status: 400, body: { code: 20071 } });

@@ -4,7 +4,9 @@ import path from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { StoreAuthorizationSessions } from '../../../plugins/session-manager/authorization-sessions.js';
+import {
+  StoreAuthorizationSessions,
+} from '../../../plugins/session-manager/authorization-sessions.js';
 import type { Clock } from '../../../src/kernel/clock.js';
 import type { StoreConfig } from '../../../src/kernel/config/config-schema.js';
 import { openStorage, type Storage } from '../../../src/kernel/store/storage.js';
@@ -62,7 +64,8 @@ describe('authorization sessions', () => {
   it('refuses an illegal transition and leaves the session as it was', async () => {
     const sessions = await sessionsOn({ type: 'memory', prefix: unique() });
     const { id } = await sessions.create(request);
-    expect(await sessions.transition(id, 'completed')).toMatchObject({ ok: false, reason: 'illegal' });
+    expect(await sessions.transition(id, 'completed'))
+      .toMatchObject({ ok: false, reason: 'illegal' });
     expect((await sessions.get(id))?.state).toBe('pending');
   });
 

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { StoreUserTokenVault, type UserTokenRecord } from '../../../plugins/session-manager/user-token-vault.js';
+import {
+  StoreUserTokenVault, type UserTokenRecord,
+} from '../../../plugins/session-manager/user-token-vault.js';
 import { VaultCipher } from '../../../plugins/session-manager/vault-cipher.js';
 import { resolveVaultKey } from '../../../plugins/session-manager/vault-key.js';
 import { systemClock } from '../../../src/kernel/clock.js';
@@ -15,7 +17,8 @@ afterEach(async () => {
 });
 
 async function vaultWith(key: Buffer, storage?: Storage) {
-  const store = storage ?? (await openStorage({ type: 'memory', prefix: 'vault-test' }, systemClock));
+  const store = storage
+    ?? (await openStorage({ type: 'memory', prefix: 'vault-test' }, systemClock));
   if (!storage) opened.push(store);
   const keyv = store.namespace('plugin:session-manager');
   return { vault: new StoreUserTokenVault(keyv, store.coordination, new VaultCipher(key),
