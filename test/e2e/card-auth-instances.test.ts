@@ -6,6 +6,8 @@ import { afterEach, expect, it, vi } from 'vitest';
 import type { Emulator } from '../../src/emulator/index.js';
 import { parseConfigText } from '../../src/kernel/config/config-loader.js';
 import { Kernel } from '../../src/kernel/kernel.js';
+import { openStorage } from '../../src/kernel/store/storage.js';
+import { systemClock } from '../../src/kernel/clock.js';
 import { requesters } from '../fixtures/plugins/auth-requester.js';
 import { APP, startHarness, type Harness } from '../support/kernel-harness.js';
 import { captureLogs } from '../support/memory-logger.js';
@@ -23,22 +25,26 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-function yamlFor(name: string, prefix: string): string {
-  return authYaml({ name,
+function yamlFor(name: string, prefix: string, flow: 'device' | 'redirect' = 'device'): string {
+  return authYaml({ name, flow,
     store: `{ type: redis, url: "${REDIS_URL}", prefix: "${prefix}" }` })
     .replace('options: { encryptionKey:', 'options: { retentionMinutes: 2, encryptionKey:');
 }
 
-async function firstKernel(name: string, prefix: string): Promise<Harness> {
-  const h = await startHarness(yamlFor(name, prefix), { oauth: { deviceIntervalSeconds: 0.05 } });
+async function firstKernel(name: string, prefix: string,
+  flow: 'device' | 'redirect' = 'device'): Promise<Harness> {
+  const h = await startHarness(yamlFor(name, prefix, flow),
+    { oauth: { deviceIntervalSeconds: 0.05 } });
   cleanup.push(() => h.stop());
   return h;
 }
 
 /** A second instance of the same app on the same Redis, connected to the same platform. */
-async function secondKernel(emulator: Emulator, name: string, prefix: string) {
+async function secondKernel(emulator: Emulator, name: string, prefix: string,
+  flow: 'device' | 'redirect' = 'device') {
   const env = { APP_ID: APP.appId, APP_SECRET: APP.appSecret, DOMAIN: emulator.baseUrl };
-  const loaded = parseConfigText(yamlFor(name, prefix), env, path.join(fixtures, 'e2e.yaml'));
+  const loaded = parseConfigText(yamlFor(name, prefix, flow), env,
+    path.join(fixtures, 'e2e.yaml'));
   const logs = captureLogs('debug', [APP.appSecret]);
   const kernel = new Kernel({ config: loaded.config, logger: logs.logger, baseDir: loaded.baseDir,
     app: { ...APP, domain: emulator.baseUrl } });
@@ -110,4 +116,54 @@ describeWithRedis('card authorization across two instances sharing Redis', () =>
       }
       expect(log).not.toContain('[redacted]');
     });
+
+  it('waits out the lease of a poller that died holding it, then polls on another instance',
+    async () => {
+      const prefix = unique();
+      const a = await firstKernel(`a-${prefix}`, prefix);
+      const { ticket, message } = await askOn(`a-${prefix}`, a.emulator);
+      const url = await clickAuthorize(a.emulator, message.messageId);
+      await a.kernel.stop();
+      // A dead instance's lease: taken and never given back, it lapses after its TTL.
+      const storage = await openStorage({ type: 'redis', url: REDIS_URL, prefix }, systemClock);
+      cleanup.push(() => storage.close());
+      const takenAt = Date.now();
+      expect(await storage.coordination.tryLock(`card-auth:poll-lease:${ticket.sessionId}`,
+        1_500)).toBeDefined();
+      await secondKernel(a.emulator, `b-${prefix}`, prefix);
+
+      a.emulator.oauth.openVerificationPage(url, USER);
+      const session = await requesters.get(`b-${prefix}`)!.auth
+        .waitForAuthorization(ticket.sessionId, { timeoutMs: 10_000 });
+
+      expect(session.state).toBe('completed');
+      expect(session.endedAt! - takenAt).toBeGreaterThanOrEqual(1_500);
+    });
+
+  it('completes on kernel B a redirect whose state was issued by kernel A, once', async () => {
+    const prefix = unique();
+    const a = await firstKernel(`a-${prefix}`, prefix, 'redirect');
+    a.emulator.oauth.signIn(USER);
+    const { ticket, message } = await askOn(`a-${prefix}`, a.emulator);
+    const authorizeUrl = await clickAuthorize(a.emulator, message.messageId);
+    const b = await secondKernel(a.emulator, `b-${prefix}`, prefix, 'redirect');
+    await a.kernel.stop();
+    const consent = await fetch(authorizeUrl, { redirect: 'manual' });
+    const callback = new URL(consent.headers.get('location')!);
+
+    // A load balancer in front of both listeners sends the browser to B.
+    const listenerB = b.logs.lines().find((line) => line['msg'] === 'redirect listener ready');
+    const atB = new URL(`${callback.pathname}${callback.search}`,
+      String(listenerB!['redirectUri']));
+    const first = await fetch(atB);
+    const replay = await fetch(atB);
+
+    expect([first.status, replay.status]).toEqual([200, 400]);
+    expect((await requesters.get(`b-${prefix}`)!.sessions.get(ticket.sessionId))?.state)
+      .toBe('completed');
+    const exchange = a.emulator.requests({ path: '/open-apis/authen/v2/oauth/token' });
+    expect(exchange).toHaveLength(1);
+    expect((exchange[0]!.body as Record<string, string>)['redirect_uri'])
+      .toBe(callback.origin + callback.pathname);
+  });
 });
