@@ -108,6 +108,9 @@ export class CardAuthorization implements CardAuthorizationService {
         'LARK_E_AUTH_WAIT_TIMEOUT',
         `authorization session ${sessionId} did not end within ${timeoutMs} ms`,
         { details: { sessionId } }))), timeoutMs);
+      // A wait never keeps the process alive on its own.
+      check.unref();
+      deadline.unref();
     });
   }
 

@@ -184,6 +184,15 @@ describe('card authorization with the device flow, through the SDK WSClient', ()
     expect(JSON.stringify(currentCard(message))).toContain('Your authorization has expired');
   });
 
+  it('gives up waiting after timeoutMs with a catalogued error, and knows no made-up session',
+    async () => {
+      const { ticket } = await ask('ou_cardauth00000000000000000000i9');
+      await expect(requester().auth.waitForAuthorization(ticket.sessionId, { timeoutMs: 100 }))
+        .rejects.toMatchObject({ code: 'LARK_E_AUTH_WAIT_TIMEOUT' });
+      await expect(requester().auth.waitForAuthorization('AAAAAAAAAAAAAAAAAAAAAAAA'))
+        .rejects.toMatchObject({ code: 'LARK_E_AUTH_SESSION_NOT_FOUND' });
+    });
+
   it('limits requests per user per minute with a clear error', async () => {
     const user = 'ou_cardauth00000000000000000000g7';
     for (let i = 0; i < 5; i += 1) await ask(user, [`scope:${i}`]);
