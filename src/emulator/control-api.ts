@@ -44,6 +44,15 @@ const schemas = {
     headers: z.record(z.string(), z.string()).optional() })
     .refine((rule) => (rule.path === undefined) !== (rule.pathPattern === undefined),
       { message: 'give exactly one of path or pathPattern' }),
+  deviceScript: z.object({
+    outcome: z.enum(['pending', 'slow_down', 'access_denied', 'expired_token', 'approved']),
+    openId: z.string().optional(), times: z.number().int().positive().optional() }),
+  grantKey: z.object({ deviceCode: z.string().optional(), userCode: z.string().optional() })
+    .refine((key) => (key.deviceCode === undefined) !== (key.userCode === undefined),
+      { message: 'give exactly one of deviceCode or userCode' }),
+  signIn: z.object({ openId: z.string().nullable() }),
+  visit: z.object({ userCode: z.string(), openId: z.string() }),
+  clock: z.object({ ms: z.number().nonnegative() }),
 };
 
 type Handler = (emulator: Emulator, body: unknown, query: URLSearchParams) => unknown;
@@ -104,7 +113,38 @@ const routes: Record<string, Handler> = {
     return { ok: true };
   },
   ...apaasControlRoutes,
+  ...oauthControlRoutes(),
 };
+
+/** `/__emulator/oauth/*`: the OAuth scripting methods of `emulator.oauth`. */
+function oauthControlRoutes(): Record<string, Handler> {
+  const done = { ok: true };
+  return {
+    'POST oauth/sign-in': (emulator, body) => {
+      emulator.oauth.signIn(schemas.signIn.parse(body).openId ?? undefined);
+      return done;
+    },
+    'POST oauth/users': (emulator, body) => {
+      const { user, ...script } = schemas.deviceScript.extend({ user: z.string() }).parse(body);
+      emulator.oauth.scriptUser(user, script);
+      return done;
+    },
+    'POST oauth/device-grants/script': (emulator, body) => {
+      const key = schemas.grantKey.parse(body);
+      emulator.oauth.scriptDeviceGrant(key, schemas.deviceScript.parse(body));
+      return done;
+    },
+    'POST oauth/device-grants/visit': (emulator, body) => {
+      const { userCode, openId } = schemas.visit.parse(body);
+      return emulator.oauth.openVerificationPage(userCode, openId);
+    },
+    'GET oauth/device-grants': (emulator) => emulator.oauth.deviceGrants(),
+    'POST oauth/clock/advance': (emulator, body) => {
+      emulator.oauth.advanceClock(schemas.clock.parse(body).ms);
+      return { ok: true, now: emulator.oauth.now() };
+    },
+  };
+}
 
 export async function handleControlRequest(emulator: Emulator, res: ServerResponse,
   method: string | undefined, url: URL, body: ParsedBody): Promise<void> {
@@ -132,7 +172,9 @@ function describeFailure(err: unknown): [number, object] {
     return [400, controlError(EmulatorErrorCode.controlBody, detail.join('; '))];
   }
   if (err instanceof EmulatorError) {
-    const status = err.code === EmulatorErrorCode.unknownApp ? 404 : 409;
+    const notFound = err.code === EmulatorErrorCode.unknownApp
+      || err.code === EmulatorErrorCode.unknownGrant;
+    const status = notFound ? 404 : 409;
     return [status, controlError(err.code, err.message)];
   }
   throw err;

@@ -15,6 +15,9 @@ import { EmulatorError, EmulatorErrorCode } from './errors.js';
 import { EventDelivery } from './event-delivery.js';
 import { createFrontDoor } from './front-door.js';
 import { MessageStore } from './message-store.js';
+import { EmulatorClock } from './emulator-clock.js';
+import { OAuthControl } from './oauth/oauth-control.js';
+import { OAuthState } from './oauth/oauth-state.js';
 import { CardTokens } from './openapi/card-tokens.js';
 import { FaultInjector } from './openapi/fault-injector.js';
 import { OpenApiRouter } from './openapi/openapi-router.js';
@@ -64,6 +67,9 @@ export class Emulator extends EventEmitter {
   private readonly ackRecords: AckRecord[] = [];
   private address: AddressInfo | undefined;
   private stopped = false;
+  private readonly oauthState: OAuthState;
+  /** Scripts the OAuth side: consent, device grants, the clock tokens expire on. */
+  readonly oauth: OAuthControl;
 
   private constructor(
     private readonly options: ResolvedOptions,
@@ -71,8 +77,11 @@ export class Emulator extends EventEmitter {
   ) {
     super();
     const logger = options.logger;
+    this.oauthState = new OAuthState(new EmulatorClock(), options.oauth, () => this.baseUrl);
+    this.oauth = new OAuthControl(this.oauthState);
     this.tenantTokens = new TenantTokens(options.tenantTokenTtlSeconds);
-    this.apaas = new ApaasEmulation(options.apps[0]?.appId ?? '', this.faults);
+    this.apaas = new ApaasEmulation(options.apps[0]?.appId ?? '', this.faults,
+      this.oauthState.tokens);
     this.approvals = new ApprovalSubscriptions(options.approvalCodes);
     this.discovery = new EndpointDiscovery(options, this.tickets,
       () => this.baseUrl.replace(/^http/, 'ws'));
@@ -303,7 +312,7 @@ export class Emulator extends EventEmitter {
       discovery: this.discovery,
       openApi: new OpenApiRouter({ options: this.options, tenantTokens: this.tenantTokens,
         cardTokens: this.cardTokens, messages: this.messages, apaas: this.apaas,
-        approvals: this.approvals }, this.faults),
+        approvals: this.approvals, oauth: this.oauthState }, this.faults),
       requestLog: this.requestLog,
       control: (req, res, url, body) => handleControlRequest(this, res, req.method, url, body),
       onRequest: (entry) => this.emit('request', entry),

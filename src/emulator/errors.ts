@@ -21,6 +21,8 @@ export const EmulatorErrorCode = {
   webhookChallenge: 'LARK_E_EMULATOR_WEBHOOK_CHALLENGE',
   /** An approval event was pushed for a definition the app has not subscribed. */
   notSubscribed: 'LARK_E_EMULATOR_NOT_SUBSCRIBED',
+  /** A device grant was scripted by a device code or user code the emulator never issued. */
+  unknownGrant: 'LARK_E_EMULATOR_UNKNOWN_GRANT',
 } as const;
 
 export type EmulatorErrorCode = (typeof EmulatorErrorCode)[keyof typeof EmulatorErrorCode];

@@ -10,6 +10,8 @@ import type { RequestLogEntry } from './types.js';
 
 export const DISCOVERY_PATH = '/callback/ws/endpoint';
 export const CONTROL_PREFIX = '/__emulator/';
+/** The accounts host's OAuth paths (device authorization, verification page), §4.7. */
+const OAUTH_PREFIX = '/oauth/';
 
 export interface FrontDoorParts {
   discovery: EndpointDiscovery;
@@ -45,13 +47,14 @@ async function serve(parts: FrontDoorParts, req: IncomingMessage, res: ServerRes
     parts.discovery.handle(req, res, body.ok ? body.value : undefined);
     return;
   }
-  if (url.pathname.startsWith('/open-apis/')) {
+  if (url.pathname.startsWith('/open-apis/') || url.pathname.startsWith(OAUTH_PREFIX)) {
     record(parts, req, method, url.pathname, body);
     const reply = parts.openApi.respond({
       method,
       path: url.pathname,
       query: url.searchParams,
       authorization: req.headers.authorization,
+      cookie: req.headers.cookie,
       body,
     });
     sendJson(res, reply.status, reply.body, reply.headers);

@@ -7,6 +7,10 @@ export type ParsedBody =
   | { ok: true; value: unknown; raw: string }
   | { ok: false; raw: string; reason: string };
 
+/**
+ * JSON bodies, and form-encoded ones (the OAuth endpoints accept both, reference §4.4, §4.7)
+ * as a plain object of strings.
+ */
 export async function readBody(req: IncomingMessage): Promise<ParsedBody> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -17,6 +21,9 @@ export async function readBody(req: IncomingMessage): Promise<ParsedBody> {
   }
   const raw = Buffer.concat(chunks).toString('utf8');
   if (raw.trim() === '') return { ok: true, value: undefined, raw };
+  if ((req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+    return { ok: true, value: Object.fromEntries(new URLSearchParams(raw)), raw };
+  }
   try {
     return { ok: true, value: JSON.parse(raw), raw };
   } catch {

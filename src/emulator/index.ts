@@ -20,5 +20,5 @@ export type {
 export type {
   ApplicationCall, FlowScript, FunctionScript, ObjectRecord, ObjectSeed,
 } from './apaas/application-store.js';
-export type { UserTokenGrant } from './openapi/user-tokens.js';
+export type { UserTokenGrant } from './oauth/user-tokens.js';
 export type { ScopeErrorDetail } from './apaas/access-errors.js';

@@ -2,6 +2,7 @@ import { pino, type Logger } from 'pino';
 
 import { EmulatorError, EmulatorErrorCode } from './errors.js';
 import { APP_ID_PATTERN, stableHex } from './ids.js';
+import { resolveOAuthOptions, type ResolvedOAuthOptions } from './oauth/oauth-state.js';
 import type {
   BotProfile, ClientConfig, EmulatorApp, EmulatorOptions, FrameType, RepushPolicy,
 } from './types.js';
@@ -24,6 +25,7 @@ export interface ResolvedOptions {
   pongPayload: 'client-config' | 'empty';
   approvalCodes: string[] | undefined;
   requireApprovalSubscription: boolean;
+  oauth: ResolvedOAuthOptions;
 }
 
 /** The platform's published retry ladder: 15 s, 5 min, 1 h, 6 h (reference §1.10). */
@@ -61,6 +63,7 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     pongPayload: options.pongPayload ?? 'client-config',
     approvalCodes: options.approvalCodes,
     requireApprovalSubscription: options.requireApprovalSubscription ?? true,
+    oauth: resolveOAuthOptions(options.oauth),
   };
 }
 

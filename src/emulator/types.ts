@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 
+import type { OAuthOptions } from './oauth/oauth-state.js';
+
 /** A self-built app known to the emulated platform. */
 export interface EmulatorApp {
   appId: string;
@@ -58,6 +60,8 @@ export interface EmulatorOptions {
   approvalCodes?: string[];
   /** Refuse to push approval events for unsubscribed definitions, as the platform. Default true. */
   requireApprovalSubscription?: boolean;
+  /** User-token lifetimes, device-flow interval, redirect allow-list (reference §4). */
+  oauth?: OAuthOptions;
 }
 
 export interface AckRecord {

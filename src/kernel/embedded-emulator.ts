@@ -1,6 +1,7 @@
 import { Emulator } from '../emulator/index.js';
 import type { SentMessage } from '../emulator/types.js';
 import type { KernelConfig } from './config/config-schema.js';
+import { startAuthorizationDemo } from './demo-authorization.js';
 import type { LarkAppSettings } from './lark-client.js';
 import type { Logger } from './logger.js';
 
@@ -35,11 +36,15 @@ export async function startEmbeddedEmulator(
   const demo = config.emulator.demoTraffic
     ? startDemoTraffic(emulator, app.appId, config.emulator.demoTraffic.intervalMs, logger)
     : undefined;
+  const authDemo = config.emulator.demoTraffic
+    ? startAuthorizationDemo(emulator, DEMO_USER, logger.child({ component: 'demo-user' }))
+    : undefined;
   return {
     emulator,
     app: { ...app, domain: emulator.baseUrl },
     stop: async () => {
       demo?.stop();
+      authDemo?.stop();
       await emulator.stop();
     },
   };
@@ -50,6 +55,8 @@ const DEMO_SCRIPT = [
   { chatId: 'oc_demo_direct', chatType: 'p2p', text: 'hello', mention: false },
   { chatId: 'oc_demo_group', chatType: 'group', text: '/help', mention: true },
   { chatId: 'oc_demo_group', chatType: 'group', text: 'lunch at noon?', mention: false },
+  // Needs the user's authorization (auth-demo plugin): a card, a click, consent, a token.
+  { chatId: 'oc_demo_direct', chatType: 'p2p', text: '/calendar', mention: false },
 ] as const;
 
 /** A synthetic user who keeps talking to the bot, so `npm start` shows events flowing. */

@@ -31,6 +31,16 @@ export const ErrorCodes = {
   LARK_E_TESTKIT_NO_CONSENT: 'A test asked the kit for consent as a user, but it has no driver.',
   LARK_E_METRIC_REGISTRATION: 'A plugin asked for a metric that is invalid or owned by another.',
   LARK_E_OPS_LISTEN: 'The operations listener cannot listen on the configured address.',
+  LARK_E_STORE_LOCK_TIMEOUT: 'A lock in the shared store stayed taken for too long.',
+  LARK_E_VAULT_KEY_MISSING: 'No encryption key is configured for the user-token vault.',
+  LARK_E_VAULT_KEY_INVALID: 'The user-token vault key is not 32 bytes in base64 or hex.',
+  LARK_E_VAULT_UNREADABLE: 'A stored user token cannot be decrypted with the configured key.',
+  LARK_E_VAULT_LOCK_LOST: 'A vault update outlived its lock, so its result was not stored.',
+  LARK_E_AUTH_RATE_LIMITED: 'Too many authorization requests for one user.',
+  LARK_E_AUTH_WAIT_TIMEOUT: 'An authorization session did not end within the wait.',
+  LARK_E_AUTH_SESSION_NOT_FOUND: 'No authorization session has the given id.',
+  LARK_E_AUTH_PLATFORM: 'The platform refused to start or finish a user authorization.',
+  LARK_E_AUTH_REDIRECT_LISTEN: 'The redirect listener of the card-auth plugin cannot listen.',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -1,6 +1,6 @@
 import type { FaultInjector } from '../openapi/fault-injector.js';
 import type { Reply } from '../openapi/platform-errors.js';
-import { UserTokens, type UserTokenGrant } from '../openapi/user-tokens.js';
+import type { UserTokenGrant, UserTokens } from '../oauth/user-tokens.js';
 import { AccessCode, scopeMissing, type ScopeErrorDetail } from './access-errors.js';
 import {
   ApplicationStore, type ApplicationCall, type FlowScript, type FunctionScript, type ObjectRecord,
@@ -43,24 +43,29 @@ const ANY_APAAS_PATH = /^\/open-apis\/apaas\//;
  * routes that need them, scopes an app lacks, and rate limits on demand.
  */
 export class ApaasEmulation {
-  readonly userTokens = new UserTokens();
   readonly workspaces = new WorkspaceStore();
   readonly applications = new ApplicationStore();
   private sqlEncoding: SqlResultEncoding = 'json-array';
   private scopeErrorDetail: ScopeErrorDetail = 'violations';
   private readonly deniedAppScopes = new Map<string, Set<string>>();
 
+  /** `userTokens` is the platform's one registry of user tokens, shared with the OAuth side. */
   constructor(
     private readonly defaultAppId: string,
     private readonly faults: FaultInjector,
+    readonly userTokens: UserTokens,
   ) {}
 
   // ── User tokens ────────────────────────────────────────────────────────────
 
-  /** Issues a user access token as if the user had authorized these scopes. */
+  /**
+   * Issues a user access token as if the user had authorized these scopes, without the OAuth
+   * dance (tests of code that only consumes user tokens). The token expires on the emulator's
+   * clock, like those the OAuth endpoints issue.
+   */
   issueUserToken(openId: string, scopes: string[], ttlSeconds?: number,
     appId = this.defaultAppId): string {
-    return this.userTokens.issue({ appId, openId, scopes, ttlSeconds }).token;
+    return this.userTokens.issue(appId, openId, scopes, undefined, ttlSeconds).access_token;
   }
 
   /** The user's tokens (everyone's without an open id) expire: 99991677 on next use. */

@@ -9,6 +9,8 @@ import { authRoutes } from './auth-routes.js';
 import { botAndCardRoutes } from './bot-and-card-routes.js';
 import type { FaultInjector } from './fault-injector.js';
 import { messageRoutes } from './message-routes.js';
+import { oauthRoutes } from './oauth-routes.js';
+import { oauthTokenRoutes } from './oauth-token-route.js';
 import {
   invalidToken, missingToken, platformError, PlatformCode, type Reply,
 } from './platform-errors.js';
@@ -19,6 +21,7 @@ export interface OpenApiRequest {
   path: string;
   query: URLSearchParams;
   authorization: string | undefined;
+  cookie?: string;
   body: ParsedBody;
 }
 
@@ -29,7 +32,7 @@ export interface OpenApiRequest {
 export class OpenApiRouter {
   private readonly routes: Route[] = [
     ...authRoutes, ...messageRoutes, ...botAndCardRoutes, ...approvalRoutes,
-    ...apaasWorkspaceRoutes, ...apaasApplicationRoutes,
+    ...apaasWorkspaceRoutes, ...apaasApplicationRoutes, ...oauthRoutes, ...oauthTokenRoutes,
   ];
 
   constructor(
@@ -50,8 +53,9 @@ export class OpenApiRouter {
     if ('status' in caller) return caller;
 
     const params = route.pattern.exec(request.path)?.slice(1) ?? [];
-    return route.handle({ ...caller, params, query: request.query, body: request.body.value },
-      this.state);
+    const headers = { authorization: request.authorization, cookie: request.cookie };
+    return route.handle({ ...caller, params, query: request.query, body: request.body.value,
+      headers }, this.state);
   }
 
   private callerOf(route: Route, authorization: string | undefined):

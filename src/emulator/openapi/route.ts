@@ -2,10 +2,11 @@ import type { ApaasEmulation } from '../apaas/apaas-emulation.js';
 import type { ApprovalSubscriptions } from '../approval-subscriptions.js';
 import type { ResolvedOptions } from '../options.js';
 import type { MessageStore } from '../message-store.js';
+import type { OAuthState } from '../oauth/oauth-state.js';
 import type { CardTokens } from './card-tokens.js';
 import type { Reply } from './platform-errors.js';
 import type { TenantTokens } from './tenant-tokens.js';
-import type { UserTokenGrant } from './user-tokens.js';
+import type { UserTokenGrant } from '../oauth/user-tokens.js';
 
 /** What a route handler is given: the caller's app (after auth) and the parsed request. */
 export interface RouteCall {
@@ -15,6 +16,8 @@ export interface RouteCall {
   params: string[];
   query: URLSearchParams;
   body: unknown;
+  /** Raw request headers some routes read themselves (Basic auth, user tokens, cookies). */
+  headers?: { authorization?: string; cookie?: string };
 }
 
 /** State shared by the OpenAPI routes. */
@@ -25,6 +28,7 @@ export interface OpenApiState {
   messages: MessageStore;
   apaas: ApaasEmulation;
   approvals: ApprovalSubscriptions;
+  oauth: OAuthState;
 }
 
 export interface Route {

@@ -1,0 +1,83 @@
+import type { CardAction, CardActionResponse } from '../../src/kernel/dispatch/lark-event.js';
+import type { CardActionHandler } from '../../src/kernel/plugins/plugin-definition.js';
+import { isOpen, type AuthorizationSession } from '../session-manager/index.js';
+import { consentCard, endedCard, type AuthCardValue } from './auth-cards.js';
+import type { AuthParts } from './auth-parts.js';
+import { toastText, type TextKey } from './card-texts.js';
+import { awaitConsentUrl } from './consent-starter.js';
+
+/** A second delivery of Authorize waits this long for the first one's consent link. */
+const SAME_CLICK_WAIT_MS = 1_500;
+
+export function isAuthCardClick(action: CardAction): boolean {
+  const value = action.value as Partial<AuthCardValue> | undefined;
+  return typeof value === 'object' && value !== null && typeof value.sessionId === 'string'
+    && (value.cardAuth === 'authorize' || value.cardAuth === 'decline');
+}
+
+/**
+ * Answers Authorize and Decline. Only the user the card was sent to may act; anyone else
+ * gets a toast and nothing changes. The answer carries the card's next state; the kernel
+ * applies a JSON 2.0 card by updating the message right after the answer.
+ */
+export function createClickHandler(parts: AuthParts,
+  start: ConsentStart): CardActionHandler {
+  return async (action) => {
+    const value = action.value as AuthCardValue;
+    const session = await parts.sessions.get(value.sessionId);
+    if (!session) return toast('error', 'gone', parts);
+    if (action.operatorOpenId !== session.openId) {
+      parts.logger.info({ sessionId: session.id }, 'authorization card clicked by another user');
+      return toast('warning', 'notYours', parts);
+    }
+    if (!isOpen(session.state)) return ended(session, parts);
+    if (parts.clock.now() >= session.expiresAt) {
+      return moveAndShow(parts, session, 'expired', 'the session deadline passed');
+    }
+    if (value.cardAuth === 'decline') return moveAndShow(parts, session, 'declined');
+    return authorize(parts, session, start);
+  };
+}
+
+type ConsentStart = (session: AuthorizationSession) => Promise<string | undefined>;
+
+async function authorize(parts: AuthParts, session: AuthorizationSession,
+  start: ConsentStart): Promise<CardActionResponse> {
+  if (session.state === 'pending') {
+    const moved = await parts.sessions.transition(session.id, 'awaiting_consent');
+    if (moved.ok) {
+      parts.logger.info({ sessionId: session.id }, 'user chose to authorize');
+      const url = await start(moved.session);
+      if (url) return { card: { type: 'raw', data: consentCard(moved.session, url, parts.look) } };
+      const failed = await parts.sessions.get(session.id);
+      return failed ? ended(failed, parts) : toast('error', 'gone', parts);
+    }
+  }
+  // Clicked again, or the same click delivered twice: the same answer, nothing new started.
+  const url = await awaitConsentUrl(parts, session.id, SAME_CLICK_WAIT_MS);
+  const latest = (await parts.sessions.get(session.id)) ?? session;
+  if (!isOpen(latest.state)) return ended(latest, parts);
+  if (!url) return toast('info', 'nextStep', parts);
+  return { card: { type: 'raw', data: consentCard(latest, url, parts.look) } };
+}
+
+async function moveAndShow(parts: AuthParts, session: AuthorizationSession,
+  to: 'declined' | 'expired', failureReason?: string): Promise<CardActionResponse> {
+  const result = await parts.sessions.transition(session.id, to,
+    failureReason ? { failureReason } : {});
+  if (result.ok) {
+    parts.logger.info({ sessionId: session.id, state: to }, 'authorization session ended');
+  }
+  const latest = result.session ?? session;
+  await parts.flows.dropPoll(session.id);
+  return isOpen(latest.state) ? toast('info', 'nextStep', parts) : ended(latest, parts);
+}
+
+function ended(session: AuthorizationSession, parts: AuthParts): CardActionResponse {
+  return { card: { type: 'raw', data: endedCard(session, parts.look) } };
+}
+
+function toast(type: 'info' | 'warning' | 'error', key: TextKey,
+  parts: AuthParts): CardActionResponse {
+  return { toast: { type, ...toastText(key, parts.look.language) } };
+}

@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+
+import { afterEach, describe, expect, it } from 'vitest';
+
+import {
+  StoreUserTokenVault, type UserTokenRecord,
+} from '../../../plugins/session-manager/user-token-vault.js';
+import { VaultCipher } from '../../../plugins/session-manager/vault-cipher.js';
+import { resolveVaultKey } from '../../../plugins/session-manager/vault-key.js';
+import { systemClock } from '../../../src/kernel/clock.js';
+import { openStorage, type Storage } from '../../../src/kernel/store/storage.js';
+
+const APP_ID = 'cli_a1b2c3d4e5f60718';
+const opened: Storage[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((storage) => storage.close()));
+});
+
+async function vaultWith(key: Buffer, storage?: Storage) {
+  const store = storage
+    ?? (await openStorage({ type: 'memory', prefix: 'vault-test' }, systemClock));
+  if (!storage) opened.push(store);
+  const keyv = store.namespace('plugin:session-manager');
+  return { vault: new StoreUserTokenVault(keyv, store.coordination, new VaultCipher(key),
+    systemClock, 'session-manager'), keyv, storage: store };
+}
+
+function record(openId: string, accessToken = `eyJ${randomBytes(24).toString('base64url')}`):
+  UserTokenRecord {
+  const now = Date.now();
+  return { appId: APP_ID, openId, accessToken, accessTokenExpiresAt: now + 7_200_000,
+    refreshToken: `eyJ${randomBytes(24).toString('base64url')}`,
+    refreshTokenExpiresAt: now + 604_800_000, scopes: ['offline_access'], grantedAt: now,
+    updatedAt: now };
+}
+
+describe('user-token vault', () => {
+  it('gives back what was put, keyed by app and user', async () => {
+    const { vault } = await vaultWith(randomBytes(32));
+    const stored = record('ou_vault_1');
+    await vault.put(stored);
+    expect(await vault.get(APP_ID, 'ou_vault_1')).toMatchObject({
+      accessToken: stored.accessToken, refreshToken: stored.refreshToken });
+    expect(await vault.get(APP_ID, 'ou_vault_2')).toBeUndefined();
+  });
+
+  it('stores nothing readable: no token in the stored value, and another key cannot open it',
+    async () => {
+      const { vault, keyv, storage } = await vaultWith(randomBytes(32));
+      const stored = record('ou_vault_1');
+      await vault.put(stored);
+
+      const raw = JSON.stringify(await keyv.get(`token:${APP_ID}:ou_vault_1`));
+      expect(raw).not.toContain(stored.accessToken);
+      expect(raw).not.toContain(stored.refreshToken);
+      const { vault: wrongKey } = await vaultWith(randomBytes(32), storage);
+      await expect(wrongKey.get(APP_ID, 'ou_vault_1')).rejects.toMatchObject({
+        code: 'LARK_E_VAULT_UNREADABLE' });
+    });
+
+  it('refuses a record copied under another user', async () => {
+    const { vault, keyv } = await vaultWith(randomBytes(32));
+    await vault.put(record('ou_vault_1'));
+    await keyv.set(`token:${APP_ID}:ou_vault_2`, await keyv.get(`token:${APP_ID}:ou_vault_1`));
+    await expect(vault.get(APP_ID, 'ou_vault_2')).rejects.toMatchObject({
+      code: 'LARK_E_VAULT_UNREADABLE' });
+  });
+
+  it('runs concurrent updates of one user one after the other, each seeing the last result',
+    async () => {
+      const { vault } = await vaultWith(randomBytes(32));
+      await vault.put(record('ou_vault_1', 'eyJgeneration0'));
+      const bump = () => vault.update(APP_ID, 'ou_vault_1', async (current) => {
+        const generation = Number(current!.accessToken.replace('eyJgeneration', ''));
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return { ...current!, accessToken: `eyJgeneration${generation + 1}` };
+      });
+
+      await Promise.all([bump(), bump(), bump()]);
+      expect((await vault.get(APP_ID, 'ou_vault_1'))?.accessToken).toBe('eyJgeneration3');
+    });
+
+  it('deletes when an update returns undefined', async () => {
+    const { vault } = await vaultWith(randomBytes(32));
+    await vault.put(record('ou_vault_1'));
+    await vault.update(APP_ID, 'ou_vault_1', async () => undefined);
+    expect(await vault.get(APP_ID, 'ou_vault_1')).toBeUndefined();
+  });
+});
+
+describe('vault key', () => {
+  it('fails start-up naming the option when no key is set outside the emulator', () => {
+    expect(() => resolveVaultKey(undefined, 'session-manager', false)).toThrow(
+      expect.objectContaining({ code: 'LARK_E_VAULT_KEY_MISSING',
+        message: expect.stringContaining('encryptionKey') }));
+  });
+
+  it('uses a process-only key in the embedded emulator default', () => {
+    expect(resolveVaultKey(undefined, 'session-manager', true).source).toBe('ephemeral');
+  });
+
+  it('accepts 32 bytes as base64 or hex and refuses anything else', () => {
+    const key = randomBytes(32);
+    expect(resolveVaultKey(key.toString('base64'), 'sm', false).key).toEqual(key);
+    expect(resolveVaultKey(key.toString('hex'), 'sm', false).key).toEqual(key);
+    expect(() => resolveVaultKey('too-short', 'sm', false)).toThrow(
+      expect.objectContaining({ code: 'LARK_E_VAULT_KEY_INVALID' }));
+  });
+});
