@@ -42,7 +42,9 @@ describe('apaas plugin in a kernel', () => {
 
     expect(textOf(reply.content)).toBe('cake x7, tea x3');
     const [query] = h.emulator.requests({ path: /\/tables\/orders\/records$/ });
-    expect(query?.headers.authorization).toMatch(/^Bearer u-/);
+    const bearer = String(query?.headers.authorization).replace(/^Bearer /, '');
+    const check = h.emulator.apaas.userTokens.check(bearer);
+    expect(check.status === 'valid' && check.grant.openId).toBe(READER);
   });
 
   it('asks a user without authorization to authorize, naming the feature', async () => {

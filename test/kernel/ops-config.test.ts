@@ -27,7 +27,11 @@ describe('operations configuration', () => {
 
   it('enables the listener in the production example', () => {
     const text = readFileSync(path.join(root, 'config/production.example.yaml'), 'utf8');
-    const env = { LARK_APP_ID: 'cli_a1b2c3d4e5f60718', LARK_APP_SECRET: 's' };
+    const env = {
+      LARK_APP_ID: 'cli_a1b2c3d4e5f60718',
+      LARK_APP_SECRET: 's',
+      LARK_TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+    };
     const { config } = parseConfigText(text, env);
     expect(config.ops).toMatchObject({ enabled: true, host: '127.0.0.1', port: 9464 });
   });
