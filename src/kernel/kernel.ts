@@ -4,6 +4,7 @@ import { rootContainer, type DependencyContainer } from './container.js';
 import { CardActionResponder } from './dispatch/card-action-responder.js';
 import { CardUpdater } from './dispatch/card-updater.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
+import { createDeliveryParts } from './delivery/delivery-parts.js';
 import { withTimeout } from './dispatch/timeout.js';
 import { HandlerRegistry } from './dispatch/handler-registry.js';
 import { LarkConnection, type ConnectionStatus } from './connection.js';
@@ -27,6 +28,8 @@ export interface KernelInit {
   clock?: Clock;
   /** In-flight handlers get this long to finish on stop. */
   drainTimeoutMs?: number;
+  /** False to start the plugins without the long connection or the journal (replay). */
+  connect?: boolean;
 }
 
 export interface KernelStatus {
@@ -84,6 +87,8 @@ export class Kernel {
       });
       await this.host.load(config.plugins, this.init.baseDir ?? process.cwd());
       await this.host.startAll();
+      if (this.init.connect === false) return;
+      await this.dispatcherRef.start();
       this.openConnection();
     } catch (err) {
       await this.stop();
@@ -134,9 +139,12 @@ export class Kernel {
       dedupTtlMs: dispatch.dedupTtlSeconds * 1000,
       handlerConcurrency: dispatch.handlerConcurrency,
       handlerTimeoutMs: dispatch.handlerTimeoutMs,
+      staleAfterMs: dispatch.staleAfterSeconds * 1000,
+      retry: dispatch.retry,
     };
     const cards = new CardActionResponder(this.registry, new CardUpdater(this.larkRef!), logger, settings);
-    return new Dispatcher(this.registry, this.storage!.coordination, logger, settings, cards);
+    const parts = createDeliveryParts(this.storage!, this.init.config, logger, this.init.clock);
+    return new Dispatcher(this.registry, this.storage!.coordination, logger, settings, cards, parts);
   }
 
   private registerCoreServices(clock: Clock): void {

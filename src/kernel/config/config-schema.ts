@@ -64,6 +64,13 @@ const connectionSchema = z.strictObject({
     .prefault({}),
 });
 
+/** How often a failing handler runs in all, and the backoff between runs. */
+export const retrySchema = z.strictObject({
+  attempts: z.number().int().min(1).max(100).default(3),
+  backoffMs: z.number().int().min(0).default(1_000),
+  maxBackoffMs: z.number().int().min(0).default(30_000),
+});
+
 const dispatchSchema = z.strictObject({
   /** A card callback must be answered well inside the platform's 3 s. */
   cardBudgetMs: z.number().int().min(100).max(2_900).default(2_500),
@@ -76,6 +83,12 @@ const dispatchSchema = z.strictObject({
    * click with the toast and PATCHes the message right after; 'inline' puts it in the answer.
    */
   schema2Cards: z.enum(['patch', 'inline']).default('patch'),
+  /** Events created longer ago than this are flagged stale (plugins may opt out of them). */
+  staleAfterSeconds: z.number().int().min(1).default(600),
+  /** Redis only: a journal entry idle this long on a dead instance is taken over by another. */
+  recoverIdleMs: z.number().int().min(1_000).default(30_000),
+  /** The retry policy of plugin entries that set none. */
+  retry: retrySchema.prefault({}),
 });
 
 const loggingSchema = z.strictObject({
@@ -91,6 +104,8 @@ export const pluginEntrySchema = z.strictObject({
     .optional(),
   enabled: z.boolean().default(true),
   options: z.record(z.string(), z.unknown()).default({}),
+  /** Retry policy for this plugin's event handlers; dispatch.retry applies otherwise. */
+  retry: retrySchema.optional(),
 });
 
 export const configSchema = z
@@ -121,3 +136,4 @@ export const configSchema = z
 export type KernelConfig = z.output<typeof configSchema>;
 export type PluginEntry = z.output<typeof pluginEntrySchema>;
 export type StoreConfig = KernelConfig['store'];
+export type RetryPolicy = z.output<typeof retrySchema>;

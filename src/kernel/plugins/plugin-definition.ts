@@ -39,6 +39,8 @@ export type CardActionMatch =
 export interface EventSubscriptionOptions {
   /** Handler timeout for this subscription; the kernel default applies otherwise. */
   timeoutMs?: number;
+  /** Do not run this handler for events flagged stale (older than dispatch.staleAfterSeconds). */
+  skipStale?: boolean;
 }
 
 /** What a plugin receives while it starts and keeps for its lifetime. */

@@ -33,6 +33,7 @@ interface LoadedPlugin {
   entryPath: string;
   definition: PluginDefinition<unknown>;
   options: unknown;
+  retry?: PluginEntry['retry'];
   state: PluginState;
   context?: PluginContext<unknown>;
 }
@@ -53,7 +54,7 @@ export class PluginHost {
       const id = entry.id ?? definition.name;
       assertUniqueId(loaded, id, entryPath);
       const options = parseOptions(definition, entry.options, entryPath, id);
-      loaded.push({ id, entryPath, definition, options, state: 'loaded' });
+      loaded.push({ id, entryPath, definition, options, retry: entry.retry, state: 'loaded' });
     }
     this.plugins = orderPlugins(loaded);
   }
@@ -76,6 +77,7 @@ export class PluginHost {
   private async start(plugin: LoadedPlugin): Promise<void> {
     const log = this.deps.logger.child({ plugin: plugin.id });
     plugin.state = 'starting';
+    this.deps.registry.setRetryPolicy(plugin.id, plugin.retry);
     plugin.context = createPluginContext({
       ...this.deps,
       id: plugin.id,
