@@ -189,6 +189,13 @@ export class Emulator extends EventEmitter {
     return this.hub.drop(appId);
   }
 
+  /** The platform closes one socket (by `connections()` id); false if it is not open. */
+  dropConnection(connectionId: string): boolean {
+    const connection = this.hub.list().find((candidate) => candidate.id === connectionId);
+    connection?.terminate();
+    return connection !== undefined;
+  }
+
   /** Half-open path: sockets stay up, but no pong, no delivery, inbound frames ignored. */
   freezeConnections(appId?: string): void {
     this.hub.freeze(appId);

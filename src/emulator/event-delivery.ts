@@ -83,11 +83,21 @@ export class EventDelivery {
     };
     const record = await this.deliver(delivery, 0);
     if (record && isFailure(record)) this.scheduleRepush(delivery, 1);
+    else if (record) this.maybeDuplicate(delivery);
     return record;
   }
 
   /** Called for every data frame a client sends: data frames from clients are ACKs. */
   receiveAck(connection: PlatformConnection, frame: Frame): void {
+    const { min, max } = this.options.ackReadDelayMs;
+    if (max <= 0) {
+      this.readAck(connection, frame);
+      return;
+    }
+    this.timers.after(min + Math.random() * (max - min), () => this.readAck(connection, frame));
+  }
+
+  private readAck(connection: PlatformConnection, frame: Frame): void {
     const messageId = headerValue(frame, 'message_id') ?? '';
     const pending = this.pending.get(messageId);
     if (!pending) {
@@ -190,6 +200,20 @@ export class EventDelivery {
         this.listener.onRepush(ack ? { eventId: delivery.eventId, attempt, delayMs, ack }
           : { eventId: delivery.eventId, attempt, delayMs });
         if (!ack || isFailure(ack)) this.scheduleRepush(delivery, attempt + 1);
+      });
+    });
+  }
+
+  /** At-least-once: a succeeded event may still arrive again, on any connection. */
+  private maybeDuplicate(delivery: Delivery): void {
+    const { fraction, delayMs } = this.options.duplicates;
+    if (delivery.isCallback || this.stopped || Math.random() >= fraction) return;
+    this.timers.after(delayMs, () => {
+      if (this.stopped) return;
+      void this.deliver(delivery, 1).then((ack) => {
+        this.listener.onRepush({ eventId: delivery.eventId, attempt: 1, delayMs, duplicate: true,
+          ...(ack && { ack }) });
+        if (!ack || isFailure(ack)) this.scheduleRepush(delivery, 2);
       });
     });
   }

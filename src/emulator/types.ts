@@ -49,6 +49,18 @@ export interface EmulatorOptions {
   handshakeRejectStatus?: number;
   /** Whether pongs carry the ClientConfig JSON or no payload (Uncertain #4). */
   pongPayload?: 'client-config' | 'empty';
+  /**
+   * At-least-once duplicates: this fraction of successfully acknowledged events is pushed
+   * again (same payload and event_id, new message_id) after `delayMs`. Default off.
+   */
+  duplicates?: DuplicatePolicy;
+  /** Each ACK frame is read this long after it arrives (a slow platform side). Default 0. */
+  ackReadDelayMs?: { min: number; max: number };
+}
+
+export interface DuplicatePolicy {
+  fraction: number;
+  delayMs: number;
 }
 
 export interface AckRecord {
@@ -142,6 +154,8 @@ export interface RequestLogEntry {
 
 /** Emitted as 'repush' each time the platform retries a failed event. */
 export interface RepushNotice {
+  /** True for an at-least-once duplicate of an event that had succeeded. */
+  duplicate?: boolean;
   eventId?: string;
   attempt: number;
   delayMs: number;

@@ -20,6 +20,12 @@ export type EntryHandler = (entry: JournalEntry) => Promise<void>;
 export interface DeliveryJournal {
   readonly durable: boolean;
   append(event: LarkEvent): Promise<void>;
+  /**
+   * Claims every key (value `processing`, set only if absent) and appends the event, as one
+   * atomic step; false, with nothing changed, when any key was already claimed. Offered by
+   * journals that live in the claim store, so no crash can leave a claim without its entry.
+   */
+  claimAndAppend?(claimKeys: string[], ttlMs: number, event: LarkEvent): Promise<boolean>;
   /** Starts feeding new and recovered entries to `handle`. */
   start(handle: EntryHandler): Promise<void>;
   /** Entries taken but not yet finished by this process. */

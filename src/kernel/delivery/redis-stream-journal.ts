@@ -18,6 +18,18 @@ export interface RedisJournalSettings {
 }
 
 const GROUP = 'kernels';
+
+// KEYS: the claim keys, then the stream. ARGV: ttl ms, event JSON.
+const CLAIM_AND_APPEND = `
+local stream = KEYS[#KEYS]
+for i = 1, #KEYS - 1 do
+  if not redis.call('SET', KEYS[i], 'processing', 'NX', 'PX', ARGV[1]) then
+    for j = 1, i - 1 do redis.call('DEL', KEYS[j]) end
+    return 0
+  end
+end
+redis.call('XADD', stream, '*', 'event', ARGV[2])
+return 1`;
 const READ_BLOCK_MS = 500;
 const READ_COUNT = 32;
 
@@ -56,6 +68,14 @@ export class RedisStreamJournal implements DeliveryJournal {
 
   async append(event: LarkEvent): Promise<void> {
     await this.client.xAdd(this.streamKey, '*', { event: JSON.stringify(event) });
+  }
+
+  async claimAndAppend(claimKeys: string[], ttlMs: number, event: LarkEvent): Promise<boolean> {
+    const reply = await this.client.eval(CLAIM_AND_APPEND, {
+      keys: [...claimKeys, this.streamKey],
+      arguments: [String(Math.ceil(ttlMs)), JSON.stringify(event)],
+    });
+    return Number(reply) === 1;
   }
 
   async start(handle: EntryHandler): Promise<void> {

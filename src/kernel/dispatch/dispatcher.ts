@@ -111,7 +111,8 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     }
     this.emit('received', event);
     const isCard = event.eventType === CARD_ACTION_EVENT;
-    if (!(await this.claim(event))) {
+    const journaled = !isCard && this.registry.subscribersOf(event.eventType).length > 0;
+    if (!(await (journaled ? this.claimAndJournal(event) : this.claim(event)))) {
       this.logger.debug({ eventId: event.eventId, eventType: event.eventType }, 'duplicate event');
       this.emit('duplicate', event);
       return isCard ? {} : undefined;
@@ -121,7 +122,10 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
       await this.markDone(event);
       return response;
     }
-    await this.accept(event);
+    if (!journaled) {
+      this.noteUnhandled(event);
+      await this.markDone(event);
+    }
     return undefined;
   }
 
@@ -130,10 +134,13 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     this.accepting = false;
   }
 
-  /** Resolves when every handler already started or queued has settled. */
+  /**
+   * Stops reading the journal and resolves when every handler already started or queued has
+   * settled. With Redis, entries not taken yet stay in the stream for the other instances.
+   */
   async drain(): Promise<void> {
-    await Promise.all([this.queues.idle(), this.cards.idle(), this.journal.idle()]);
     await this.journal.stop();
+    await Promise.all([this.queues.idle(), this.cards.idle(), this.journal.idle()]);
   }
 
   inFlight(): number {
@@ -141,26 +148,27 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
   }
 
   private async claim(event: LarkEvent): Promise<boolean> {
-    const key = claimKey(event.eventId);
-    if (!(await this.coordination.claim(key, this.settings.dedupTtlMs, 'processing'))) {
-      return false;
+    for (const key of claimKeysOf(event)) {
+      if (!(await this.coordination.claim(key, this.settings.dedupTtlMs, 'processing'))) {
+        return false;
+      }
     }
-    // A re-push across connections has been seen to carry a new event id: messages are also
-    // claimed by their own id.
-    const messageId = messageIdOf(event);
-    if (!messageId) return true;
-    return this.coordination.claim(`message:${messageId}`, this.settings.dedupTtlMs);
+    return true;
   }
 
-  /** Journals a claimed event; if that fails the claim is dropped and the ACK becomes 500. */
-  private async accept(event: LarkEvent): Promise<void> {
-    if (this.registry.subscribersOf(event.eventType).length === 0) {
-      this.noteUnhandled(event);
-      await this.markDone(event);
-      return;
+  /**
+   * Claims the event and puts it in the journal. A journal that lives in the claim store does
+   * both in one step; otherwise a journal failure gives the claim up again and answers 500.
+   */
+  private async claimAndJournal(event: LarkEvent): Promise<boolean> {
+    if (this.journal.claimAndAppend) {
+      const keys = claimKeysOf(event).map((key) => this.coordination.storedKey(key));
+      return this.journal.claimAndAppend(keys, this.settings.dedupTtlMs, event);
     }
+    if (!(await this.claim(event))) return false;
     try {
       await this.journal.append(event);
+      return true;
     } catch (err) {
       this.logger.error({ err, eventId: event.eventId, eventType: event.eventType },
         'event not journaled; answering 500 so the platform re-pushes it');
@@ -170,9 +178,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
   }
 
   private async releaseClaims(event: LarkEvent): Promise<void> {
-    await this.coordination.release(claimKey(event.eventId), 'processing');
-    const messageId = messageIdOf(event);
-    if (messageId) await this.coordination.release(`message:${messageId}`, '1');
+    for (const key of claimKeysOf(event)) await this.coordination.release(key, 'processing');
   }
 
   private markDone(event: LarkEvent): Promise<void> {
@@ -196,6 +202,15 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     this.unhandledLoggedAt.set(event.eventType, Date.now());
     this.logger.debug({ eventType: event.eventType }, 'no plugin subscribes to this event type');
   }
+}
+
+/**
+ * The event id, and for messages the message id too: a re-push across connections has been
+ * seen to carry a new event id.
+ */
+function claimKeysOf(event: LarkEvent): string[] {
+  const messageId = messageIdOf(event);
+  return messageId ? [claimKey(event.eventId), `message:${messageId}`] : [claimKey(event.eventId)];
 }
 
 function messageIdOf(event: LarkEvent): string | undefined {

@@ -66,6 +66,11 @@ export class Coordination {
     return this.backend.close();
   }
 
+  /** The key as stored in the backend, for structures that claim in the same step. */
+  storedKey(key: string): string {
+    return this.key(key);
+  }
+
   private key(key: string): string {
     return `${this.prefix}:coord:${key}`;
   }
