@@ -189,6 +189,11 @@ export class Emulator extends EventEmitter {
     return this.hub.drop(appId);
   }
 
+  /** False while a push awaits its ACK or a re-push (or duplicate) is scheduled. */
+  deliveriesSettled(): boolean {
+    return !this.delivery.busy();
+  }
+
   /** The platform closes one socket (by `connections()` id); false if it is not open. */
   dropConnection(connectionId: string): boolean {
     const connection = this.hub.list().find((candidate) => candidate.id === connectionId);

@@ -55,6 +55,7 @@ export class EventDelivery {
   private readonly pending = new Map<string, PendingAck>();
   private readonly expired = new Set<string>();
   private nextSeqId = 1;
+  private scheduled = 0;
   private stopped = false;
 
   constructor(
@@ -118,6 +119,11 @@ export class EventDelivery {
       headers: headerRecord(frame),
       timedOut: false,
     }));
+  }
+
+  /** True while a push awaits its ACK or a re-push is scheduled. */
+  busy(): boolean {
+    return this.pending.size > 0 || this.scheduled > 0;
   }
 
   /** Settles every outstanding push as timed out; no frame leaves after this. */
@@ -194,12 +200,14 @@ export class EventDelivery {
     const delayMs = delaysMs[attempt - 1];
     if (delivery.isCallback || !enabled || delayMs === undefined || this.stopped) return;
 
+    this.scheduled++;
     this.timers.after(delayMs, () => {
-      if (this.stopped || !this.options.repush.enabled) return;
+      if (this.stopped || !this.options.repush.enabled) return void this.scheduled--;
       void this.deliver(delivery, attempt).then((ack) => {
         this.listener.onRepush(ack ? { eventId: delivery.eventId, attempt, delayMs, ack }
           : { eventId: delivery.eventId, attempt, delayMs });
         if (!ack || isFailure(ack)) this.scheduleRepush(delivery, attempt + 1);
+        this.scheduled--;
       });
     });
   }
@@ -208,12 +216,14 @@ export class EventDelivery {
   private maybeDuplicate(delivery: Delivery): void {
     const { fraction, delayMs } = this.options.duplicates;
     if (delivery.isCallback || this.stopped || Math.random() >= fraction) return;
+    this.scheduled++;
     this.timers.after(delayMs, () => {
-      if (this.stopped) return;
+      if (this.stopped) return void this.scheduled--;
       void this.deliver(delivery, 1).then((ack) => {
         this.listener.onRepush({ eventId: delivery.eventId, attempt: 1, delayMs, duplicate: true,
           ...(ack && { ack }) });
         if (!ack || isFailure(ack)) this.scheduleRepush(delivery, 2);
+        this.scheduled--;
       });
     });
   }

@@ -92,7 +92,13 @@ export class EventProcessor {
       const started = Date.now();
       try {
         const timeout = subscription.timeoutMs ?? this.settings.handlerTimeoutMs;
-        await withTimeout(Promise.resolve().then(() => subscription.handler(event)), timeout);
+        const delivery = {
+          attempt,
+          doneKey: this.coordination.storedKey(completionKey(event.eventId, subscription.pluginId)),
+          doneTtlMs: this.settings.dedupTtlMs,
+        };
+        const run = Promise.resolve().then(() => subscription.handler(event, delivery));
+        await withTimeout(run, timeout);
         const durationMs = Date.now() - started;
         this.logger.debug({ ...fields, durationMs, attempt }, 'event handled');
         this.events.emit('handled', event, subscription.pluginId, durationMs);
