@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@keyv/redis';
@@ -17,7 +17,7 @@ import { transpileTree } from './support/transpile.js';
  * FAULT_EVENTS sets the number of events (default 10,000).
  */
 const EVENTS = Number(process.env.FAULT_EVENTS ?? 10_000);
-const PUSH_CONCURRENCY = Number(process.env.FAULT_PUSH_CONCURRENCY ?? 300);
+const PUSH_CONCURRENCY = Number(process.env.FAULT_PUSH_CONCURRENCY ?? 600);
 const CUT_EVERY_MS = 2_500;
 const KERNELS = 3;
 const EVENT_TYPE = 'fault.probe_v1';
@@ -35,7 +35,7 @@ function kernelConfig(): object {
   return {
     app: { ...APP, domain: emulator.baseUrl },
     store: { type: 'redis', url: REDIS_URL, prefix },
-    logging: { level: 'warn' },
+    logging: { level: 'info' },
     connection: { pingTimeoutSeconds: 3, backoff: { initialMs: 100, maxMs: 1_000 } },
     dispatch: {
       recoverIdleMs: 5_000,
@@ -45,7 +45,7 @@ function kernelConfig(): object {
     plugins: [{
       use: path.join(buildDir, 'test/fault/child/effect-counter.js'),
       options: { redisUrl: REDIS_URL, keyPrefix: `${prefix}:probe`, eventType: EVENT_TYPE,
-        maxDelayMs: 20 },
+        maxDelayMs: 40 },
     }],
   };
 }
@@ -75,6 +75,7 @@ async function push(index: number, acks: AckRecord[]): Promise<void> {
 beforeAll(async () => {
   await transpileTree(root, ['src', 'plugins', 'test/fault/child'], buildDir);
   await writeFile(path.join(buildDir, 'package.json'), '{"type":"module"}\n');
+  await rm(path.join(buildDir, 'logs'), { recursive: true, force: true });
   await mkdir(path.join(buildDir, 'logs'), { recursive: true });
   await redis.connect();
   emulator = await Emulator.start({
@@ -107,12 +108,14 @@ describeWithRedis('delivery under faults', () => {
 
       const acks: AckRecord[] = [];
       let restarted: Promise<void> | undefined;
+      let pendingOnVictim = 0;
       let next = 0;
       const killAt = Math.floor(EVENTS * 0.4);
       const worker = async () => {
         while (next < EVENTS) {
           const index = next++;
           if (index === killAt) {
+            pendingOnVictim = await untilVictimHoldsEntries(fleet.members[1]!.pid);
             fleet.kill(1);
             restarted = new Promise((r) => setTimeout(r, 1_000)).then(() => fleet.restart(1));
           }
@@ -130,13 +133,26 @@ describeWithRedis('delivery under faults', () => {
         expect(await redis.xLen(journal)).toBe(0);
       }, { timeout: 60_000, interval: 250 });
 
-      const report = await tally(acks, faults.counts(), Date.now() - started);
+      const report = await tally(acks, { ...faults.counts(), pendingOnVictim },
+        Date.now() - started);
       process.stdout.write(`\nfault suite: ${JSON.stringify(report, null, 2)}\n`);
       expect(report.missing).toEqual([]);
       expect(report.effectsNotOne).toEqual([]);
       expect(report.repeatsNotFromTheKill).toEqual([]);
     }, 240_000);
 });
+
+/** Waits (up to 2 s) until the kernel to be killed holds journal entries, to kill it mid-work. */
+async function untilVictimHoldsEntries(pid: number): Promise<number> {
+  const deadline = Date.now() + 2_000;
+  for (;;) {
+    const summary = await redis.xPending(`${prefix}:delivery:journal`, 'kernels');
+    const mine = (summary.consumers ?? []).find((c) => c.name.includes(`:${pid}:`));
+    const held = Number(mine?.deliveriesCounter ?? 0);
+    if (held > 0 || Date.now() > deadline) return held;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
 
 function watchFaults() {
   const counts = { cuts: 0, duplicatePushes: 0, retryPushes: 0 };
@@ -168,8 +184,20 @@ async function tally(acks: AckRecord[], faults: object, elapsedMs: number) {
     handledOnce: ids.filter((id) => effects[id] === '1').length,
     missing: ids.filter((id) => effects[id] === undefined),
     effectsNotOne: ids.filter((id) => effects[id] !== undefined && effects[id] !== '1'),
+    journalEntriesRecovered: await countLogLines('journal entry recovered'),
     handlerRuns: ids.reduce((sum, id) => sum + runsOf(id).length, 0),
     eventsRunTwice: repeated.length,
     repeatsNotFromTheKill: repeated.filter((id) => !runsOf(id).slice(0, -1).every((pid) => killed.has(pid))),
   };
+}
+
+/** How often the kernels logged `message` (their logs stay in the build folder). */
+async function countLogLines(message: string): Promise<number> {
+  const dir = path.join(buildDir, 'logs');
+  let count = 0;
+  for (const file of await readdir(dir)) {
+    const text = await readFile(path.join(dir, file), 'utf8');
+    count += text.split('\n').filter((line) => line.includes(`"msg":"${message}`)).length;
+  }
+  return count;
 }

@@ -193,9 +193,9 @@ export class RedisStreamJournal implements DeliveryJournal {
     }
   }
 
+  /** Acknowledges and deletes in one transaction, so no crash leaves a finished entry behind. */
   private async finish(id: string): Promise<void> {
-    await this.client.xAck(this.streamKey, GROUP, id);
-    await this.client.xDel(this.streamKey, id);
+    await this.client.multi().xAck(this.streamKey, GROUP, id).xDel(this.streamKey, id).exec();
   }
 
   private every(ms: number, task: () => Promise<void>): void {
