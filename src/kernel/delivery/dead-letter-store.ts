@@ -28,6 +28,11 @@ export function describeError(err: unknown): ParkedEvent['error'] {
   return typeof code === 'string' ? { code, message } : { message };
 }
 
+/** The event as parked: token shapes inside it (a card's `c-` token, say) are scrubbed. */
+export function scrubEvent(event: LarkEvent): LarkEvent {
+  return JSON.parse(redactText(JSON.stringify(event))) as LarkEvent;
+}
+
 function fieldOf(eventId: string, plugin: string): string {
   return `${plugin}\u0000${eventId}`;
 }

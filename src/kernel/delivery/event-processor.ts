@@ -8,7 +8,7 @@ import { withTimeout } from '../dispatch/timeout.js';
 import { backoffDelay } from '../backoff.js';
 import type { Logger } from '../logger.js';
 import type { Coordination } from '../store/coordination.js';
-import { describeError, type DeadLetterStore } from './dead-letter-store.js';
+import { describeError, scrubEvent, type DeadLetterStore } from './dead-letter-store.js';
 
 export interface ProcessorSettings {
   dedupTtlMs: number;
@@ -130,7 +130,7 @@ export class EventProcessor {
       attempts: outcome.attempts,
       error: describeError(outcome.err),
       parkedAt: Date.now(),
-      event,
+      event: scrubEvent(event),
     });
     this.logger.warn({ ...fieldsOf(subscription, event), attempts: outcome.attempts },
       'event parked in the dead-letter store; re-run it with lark-service replay');
