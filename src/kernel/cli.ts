@@ -2,12 +2,14 @@
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from './config/config-loader.js';
 import { startService } from './bootstrap.js';
+import { replay, REPLAY_USAGE } from './commands/replay.js';
 import { isLarkServiceError } from './errors.js';
 import { redactText } from './logger.js';
 
 const USAGE = `Usage:
   lark-service start --config <file>     run the kernel with the configured plugins
   lark-service emulator [--port <port>]  run the platform emulator on its own
+${REPLAY_USAGE}
   lark-service --help`;
 
 async function main(argv: string[]): Promise<number> {
@@ -17,6 +19,8 @@ async function main(argv: string[]): Promise<number> {
       return start(rest);
     case 'emulator':
       return emulator(rest);
+    case 'replay':
+      return replay(rest);
     case undefined:
     case '--help':
     case '-h':
