@@ -4,6 +4,7 @@ import { backoffDelay, type BackoffSettings } from './backoff.js';
 import { LarkServiceError } from './errors.js';
 import { sdkDomain, type LarkAppSettings } from './lark-client.js';
 import type { Logger } from './logger.js';
+import { guardFragments } from './fragment-guard.js';
 import { createSdkLogger } from './sdk-logger.js';
 
 /**
@@ -117,6 +118,7 @@ export class LarkConnection extends EventEmitter<{ status: [ConnectionStatus] }>
       onReconnecting: () => live() && this.setStatus({ state: 'reconnecting' }),
       onError: (err: Error) => live() && this.onGiveUp(err),
     });
+    guardFragments(client, this.logger);
     acceptCardFrames(client);
     leaveFirstConnectRetriesToKernel(client);
     this.client = client;
