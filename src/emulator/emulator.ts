@@ -250,7 +250,8 @@ export class Emulator extends EventEmitter {
     this.server.on('request', createFrontDoor({
       discovery: this.discovery,
       openApi: new OpenApiRouter({ options: this.options, tenantTokens: this.tenantTokens,
-        cardTokens: this.cardTokens, messages: this.messages }, this.faults),
+        cardTokens: this.cardTokens, messages: this.messages,
+        liveConnections: (appId) => this.hub.list(appId).length }, this.faults),
       requestLog: this.requestLog,
       control: (req, res, url, body) => handleControlRequest(this, res, req.method, url, body),
       onRequest: (entry) => this.emit('request', entry),

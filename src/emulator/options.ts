@@ -25,6 +25,7 @@ export interface ResolvedOptions {
   pongPayload: 'client-config' | 'empty';
   duplicates: DuplicatePolicy;
   ackReadDelayMs: { min: number; max: number };
+  reportLiveConnections: boolean;
 }
 
 /** The platform's published retry ladder: 15 s, 5 min, 1 h, 6 h (reference §1.10). */
@@ -62,6 +63,7 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     pongPayload: options.pongPayload ?? 'client-config',
     duplicates: resolveDuplicates(options.duplicates),
     ackReadDelayMs: resolveDelayRange(options.ackReadDelayMs),
+    reportLiveConnections: options.reportLiveConnections ?? true,
   };
 }
 

@@ -56,6 +56,8 @@ export interface EmulatorOptions {
   duplicates?: DuplicatePolicy;
   /** Each ACK frame is read this long after it arrives (a slow platform side). Default 0. */
   ackReadDelayMs?: { min: number; max: number };
+  /** Serve `GET /open-apis/event/v1/connection` (not in the reference). Default true. */
+  reportLiveConnections?: boolean;
 }
 
 export interface DuplicatePolicy {

@@ -14,6 +14,7 @@ import {
   type LarkAppSettings,
   type LarkClient,
 } from './lark-client.js';
+import { checkOtherConnections } from './live-connections.js';
 import type { Logger } from './logger.js';
 import { PluginHost, type PluginState } from './plugins/plugin-host.js';
 import { openStorage, type Storage } from './store/storage.js';
@@ -89,6 +90,8 @@ export class Kernel {
       await this.host.startAll();
       if (this.init.connect === false) return;
       await this.dispatcherRef.start();
+      await checkOtherConnections(this.larkRef, this.init.app.appId,
+        this.storage.kind === 'redis', logger);
       this.openConnection();
     } catch (err) {
       await this.stop();

@@ -2,6 +2,7 @@ import type { ParsedBody } from '../http-io.js';
 import { authRoutes } from './auth-routes.js';
 import { botAndCardRoutes } from './bot-and-card-routes.js';
 import type { FaultInjector } from './fault-injector.js';
+import { eventConnectionRoutes } from './event-connection-route.js';
 import { messageRoutes } from './message-routes.js';
 import {
   invalidToken, missingToken, platformError, PlatformCode, type Reply,
@@ -21,7 +22,9 @@ export interface OpenApiRequest {
  * stand for anything the platform might do), then routing, body, token, handler.
  */
 export class OpenApiRouter {
-  private readonly routes: Route[] = [...authRoutes, ...messageRoutes, ...botAndCardRoutes];
+  private readonly routes: Route[] = [
+    ...authRoutes, ...messageRoutes, ...botAndCardRoutes, ...eventConnectionRoutes,
+  ];
 
   constructor(
     private readonly state: OpenApiState,

@@ -18,6 +18,8 @@ export interface OpenApiState {
   tenantTokens: TenantTokens;
   cardTokens: CardTokens;
   messages: MessageStore;
+  /** Open long connections of an app, for the connection-count endpoint. */
+  liveConnections?: (appId: string) => number;
 }
 
 export interface Route {
