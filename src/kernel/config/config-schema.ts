@@ -56,6 +56,11 @@ const connectionSchema = z.strictObject({
   /** Seconds without any inbound frame after a ping before the socket is declared dead. */
   pingTimeoutSeconds: z.number().int().min(1).default(10),
   handshakeTimeoutMs: z.number().int().min(100).default(10_000),
+  /**
+   * Staleness probe: a ready connection that has carried no event for this long is replaced,
+   * since pongs can keep flowing on a path where the platform stopped pushing. 0 turns it off.
+   */
+  silenceRestartSeconds: z.number().int().min(0).default(3_600),
   backoff: z
     .strictObject({
       initialMs: z.number().int().min(10).default(1_000),
