@@ -38,7 +38,11 @@ interface SdkInternals {
 }
 
 /** Wraps the SDK's frame handler so that only frames within the limits reach its cache. */
-export function guardFragments(client: object, logger: Logger, limits = DEFAULT_FRAGMENT_LIMITS): void {
+export function guardFragments(
+  client: object,
+  logger: Logger,
+  limits = DEFAULT_FRAGMENT_LIMITS,
+): void {
   const target = client as SdkInternals;
   const original = target.handleEventData.bind(client);
   const partials = new Map<string, Partial>();

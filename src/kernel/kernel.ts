@@ -147,7 +147,8 @@ export class Kernel {
     };
     const cards = new CardActionResponder(this.registry, new CardUpdater(this.larkRef!), logger, settings);
     const parts = createDeliveryParts(this.storage!, this.init.config, logger, this.init.clock);
-    return new Dispatcher(this.registry, this.storage!.coordination, logger, settings, cards, parts);
+    const { coordination } = this.storage!;
+    return new Dispatcher(this.registry, coordination, logger, settings, cards, parts);
   }
 
   private registerCoreServices(clock: Clock): void {

@@ -69,7 +69,9 @@ async function rerun(kernel: Kernel, parked: ParkedEvent[], out: ReplayOutput): 
 
 function describe(entry: ParkedEvent): string {
   const when = new Date(entry.parkedAt).toISOString();
-  const error = entry.error.code ? `${entry.error.code}: ${entry.error.message}` : entry.error.message;
-  return `${entry.eventId}  ${entry.eventType}  plugin=${entry.plugin}  attempts=${entry.attempts}` +
+  const { code, message } = entry.error;
+  const error = code ? `${code}: ${message}` : message;
+  return `${entry.eventId}  ${entry.eventType}  plugin=${entry.plugin}` +
+    `  attempts=${entry.attempts}` +
     `  parked=${when}  error=${error}`;
 }

@@ -46,12 +46,14 @@ export class RedisDeadLetterStore implements DeadLetterStore {
   }
 
   async park(parked: ParkedEvent): Promise<void> {
-    await this.client.hSet(this.key, fieldOf(parked.eventId, parked.plugin), JSON.stringify(parked));
+    const field = fieldOf(parked.eventId, parked.plugin);
+    await this.client.hSet(this.key, field, JSON.stringify(parked));
   }
 
   async list(): Promise<ParkedEvent[]> {
     const all = await this.client.hGetAll(this.key);
-    return Object.values(all as Record<string, string>).map((text) => JSON.parse(text) as ParkedEvent);
+    const texts = Object.values(all as Record<string, string>);
+    return texts.map((text) => JSON.parse(text) as ParkedEvent);
   }
 
   async remove(eventId: string, plugin: string): Promise<void> {

@@ -148,7 +148,8 @@ export class RedisStreamJournal implements DeliveryJournal {
           this.settings.recoverIdleMs, cursor, { COUNT: Math.min(room, 100) });
         for (const message of reply.messages as (StreamMessage | null)[]) {
           if (!message) continue;
-          this.logger.info({ entryId: message.id }, 'journal entry recovered from another instance');
+          this.logger.info({ entryId: message.id },
+            'journal entry recovered from another instance');
           this.take(message);
         }
         cursor = reply.nextId;
