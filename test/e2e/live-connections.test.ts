@@ -12,10 +12,12 @@ afterEach(async () => {
 });
 
 async function kernelAgainst(emulator: Emulator) {
-  const yaml = `app: { appId: ${APP.appId}, appSecret: ${APP.appSecret} }\nstore: { type: memory }\n`;
+  const yaml = `app: { appId: ${APP.appId}, appSecret: ${APP.appSecret} }\n` +
+    'store: { type: memory }\n';
   const { config } = parseConfigText(yaml, {});
   const logs = captureLogs('debug', [APP.appSecret]);
-  const kernel = new Kernel({ config, app: { ...APP, domain: emulator.baseUrl }, logger: logs.logger });
+  const app = { ...APP, domain: emulator.baseUrl };
+  const kernel = new Kernel({ config, app, logger: logs.logger });
   cleanups.push(() => kernel.stop());
   await kernel.start();
   await kernel.connection.ready();
@@ -29,7 +31,8 @@ describe('other live connections at start', () => {
     const { logger } = captureLogs();
     const stray = new LarkConnection({ ...APP, domain: emulator.baseUrl },
       { invoke: async () => undefined }, logger,
-      { pingTimeoutSeconds: 10, handshakeTimeoutMs: 2_000, backoff: { initialMs: 50, maxMs: 200 } });
+      { pingTimeoutSeconds: 10, handshakeTimeoutMs: 2_000,
+        backoff: { initialMs: 50, maxMs: 200 } });
     cleanups.push(() => stray.close());
     stray.start();
     await stray.ready();

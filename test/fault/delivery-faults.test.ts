@@ -99,7 +99,7 @@ afterAll(async () => {
 }, 30_000);
 
 describeWithRedis('delivery under faults', () => {
-  it(`handles each of ${EVENTS} events exactly once across 3 kernels, a SIGKILL, cuts and re-pushes`,
+  it(`handles each of ${EVENTS} events exactly once: 3 kernels, a SIGKILL, cuts, re-pushes`,
     async () => {
       const started = Date.now();
       await fleet.start(KERNELS);
@@ -187,7 +187,8 @@ async function tally(acks: AckRecord[], faults: object, elapsedMs: number) {
     journalEntriesRecovered: await countLogLines('journal entry recovered'),
     handlerRuns: ids.reduce((sum, id) => sum + runsOf(id).length, 0),
     eventsRunTwice: repeated.length,
-    repeatsNotFromTheKill: repeated.filter((id) => !runsOf(id).slice(0, -1).every((pid) => killed.has(pid))),
+    repeatsNotFromTheKill: repeated.filter(
+      (id) => !runsOf(id).slice(0, -1).every((pid) => killed.has(pid))),
   };
 }
 

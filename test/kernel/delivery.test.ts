@@ -65,7 +65,8 @@ describe('delivery: once', () => {
     const { clock, registry, coordination, dispatcher } = setup();
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    registry.subscribe({ pluginId: 'p', eventType: 'contact.user.created_v3', handler: () => gate });
+    registry.subscribe({ pluginId: 'p', eventType: 'contact.user.created_v3',
+      handler: () => gate });
     await dispatcher.invoke(event('evt_state', clock.now()));
     expect(await coordination.read('event:evt_state')).toBe('processing');
     release();
@@ -75,7 +76,7 @@ describe('delivery: once', () => {
 });
 
 describe('delivery: retry and dead letters', () => {
-  it('retries a failing handler by its policy, then parks the event with the error, no token', async () => {
+  it('retries a failing handler by its policy, then parks it with a scrubbed error', async () => {
     const { clock, registry, dispatcher, seen } = setup();
     const handler = vi.fn(() => {
       throw new Error('upstream refused t-g1044ab3c7d9e8f0a1b2c3d4e5f');

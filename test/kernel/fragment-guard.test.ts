@@ -16,10 +16,12 @@ function setup() {
     loggerLevel: lark.LoggerLevel.error });
   clients.push(client);
   const dispatched: unknown[] = [];
-  Object.assign(client, { eventDispatcher: { invoke: async (body: unknown) => void dispatched.push(body) } });
+  const invoke = async (body: unknown) => void dispatched.push(body);
+  Object.assign(client, { eventDispatcher: { invoke } });
   const { logger, lines } = captureLogs();
   guardFragments(client, logger, LIMITS);
-  const feed = (client as unknown as { handleEventData(frame: object): Promise<void> }).handleEventData;
+  const sdk = client as unknown as { handleEventData(frame: object): Promise<void> };
+  const feed = sdk.handleEventData;
   const frame = (messageId: string, sum: string, seq: string, text: string) => feed({
     headers: [{ key: 'type', value: 'event' }, { key: 'message_id', value: messageId },
       { key: 'sum', value: sum }, { key: 'seq', value: seq }, { key: 'trace_id', value: 't' }],
@@ -28,7 +30,8 @@ function setup() {
   return { dispatched, lines, frame };
 }
 
-const body = JSON.stringify({ schema: '2.0', header: { event_id: 'e9', event_type: 'x.y_v1' }, event: {} });
+const body = JSON.stringify({ schema: '2.0', header: { event_id: 'e9', event_type: 'x.y_v1' },
+  event: {} });
 const thirds = [body.slice(0, 20), body.slice(20, 40), body.slice(40)];
 
 describe('fragment guard', () => {
@@ -57,7 +60,8 @@ describe('fragment guard', () => {
     await frame('m4', '2', '0', big);
     await frame('m4', '2', '1', big);
     expect(dispatched).toEqual([]);
-    expect(lines().find((l) => l.msg === 'data frame dropped')).toMatchObject({ reason: 'too large' });
+    const dropped = lines().find((l) => l.msg === 'data frame dropped');
+    expect(dropped).toMatchObject({ reason: 'too large' });
   });
 
   it('holds at most the capped number of partial messages, forgetting the oldest', async () => {

@@ -11,7 +11,10 @@ import {
   type RedisClient,
 } from '../../src/kernel/delivery/redis-stream-journal.js';
 import { Coordination } from '../../src/kernel/store/coordination.js';
-import { RedisCoordinationBackend, type RedisLike } from '../../src/kernel/store/redis-coordination.js';
+import {
+  RedisCoordinationBackend,
+  type RedisLike,
+} from '../../src/kernel/store/redis-coordination.js';
 import { captureLogs } from '../support/memory-logger.js';
 import { describeWithRedis, REDIS_URL } from '../support/redis.js';
 
@@ -57,7 +60,7 @@ const event = (eventId: string) => ({
 });
 
 describeWithRedis('redis delivery journal', () => {
-  it('finishes on another instance an event whose instance died mid-handler, re-running only unfinished plugins', async () => {
+  it("finishes a dead instance's event elsewhere, re-running unfinished plugins", async () => {
     const hang = new Promise<never>(() => {});
     const first = { fast: vi.fn(), stuck: vi.fn(() => hang) };
     const a = await instance(first);
@@ -73,10 +76,11 @@ describeWithRedis('redis delivery journal', () => {
     await b.dispatcher.drain();
     expect(second.fast).not.toHaveBeenCalled();
     await vi.waitFor(async () => expect(await client.xLen(`${prefix}:delivery:journal`)).toBe(0));
-    expect(b.lines().some((l) => l.msg === 'journal entry recovered from another instance')).toBe(true);
+    const recovered = 'journal entry recovered from another instance';
+    expect(b.lines().some((l) => l.msg === recovered)).toBe(true);
   });
 
-  it('runs the handlers once when the platform re-pushes the event to another instance', async () => {
+  it('runs the handlers once when the platform re-pushes to another instance', async () => {
     const handler = vi.fn();
     const a = await instance({ p: handler });
     const b = await instance({ p: handler });
@@ -87,7 +91,7 @@ describeWithRedis('redis delivery journal', () => {
     expect(handler).toHaveBeenCalledOnce();
   });
 
-  it('keeps a long handler on its instance: the heartbeat stops others from taking it over', async () => {
+  it('keeps a long handler on its instance: the heartbeat stops a takeover', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const slow = vi.fn(() => gate);

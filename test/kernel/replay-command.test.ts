@@ -9,7 +9,8 @@ import { KeyvDeadLetterStore } from '../../src/kernel/delivery/dead-letter-store
 import { openStorage } from '../../src/kernel/store/storage.js';
 import { recorded } from '../fixtures/plugins/recorder.js';
 
-const recorder = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/plugins/recorder.ts');
+const here = path.dirname(fileURLToPath(import.meta.url));
+const recorder = path.join(here, '../fixtures/plugins/recorder.ts');
 const dirs: string[] = [];
 afterEach(async () => {
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
@@ -24,7 +25,9 @@ async function deploymentWithParkedEvent(eventId: string) {
     'store: { type: sqlite, path: ./lark.db }',
     'logging: { level: silent }',
     'plugins:',
-    `  - { use: ${JSON.stringify(recorder)}, id: audit, options: { eventTypes: [contact.user.created_v3] } }`,
+    `  - use: ${JSON.stringify(recorder)}`,
+    '    id: audit',
+    '    options: { eventTypes: [contact.user.created_v3] }',
   ].join('\n'));
   const storage = await openStorage({ type: 'sqlite', path: './lark.db', prefix: 'lark-service' },
     systemClock, dir);

@@ -8,8 +8,13 @@ import ts from 'typescript';
  * keeping the tree so relative imports still resolve. `outDir` must sit inside the repository
  * so that bare imports find its node_modules.
  */
-export async function transpileTree(root: string, folders: string[], outDir: string): Promise<void> {
-  const files = (await Promise.all(folders.map((folder) => listTs(path.join(root, folder))))).flat();
+export async function transpileTree(
+  root: string,
+  folders: string[],
+  outDir: string,
+): Promise<void> {
+  const lists = await Promise.all(folders.map((folder) => listTs(path.join(root, folder))));
+  const files = lists.flat();
   await Promise.all(files.map(async (file) => {
     const source = await readFile(file, 'utf8');
     const { outputText } = ts.transpileModule(source, {
