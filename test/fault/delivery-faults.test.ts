@@ -72,33 +72,33 @@ async function push(index: number, acks: AckRecord[]): Promise<void> {
   }
 }
 
-beforeAll(async () => {
-  await transpileTree(root, ['src', 'plugins', 'test/fault/child'], buildDir);
-  await writeFile(path.join(buildDir, 'package.json'), '{"type":"module"}\n');
-  await rm(path.join(buildDir, 'logs'), { recursive: true, force: true });
-  await mkdir(path.join(buildDir, 'logs'), { recursive: true });
-  await redis.connect();
-  emulator = await Emulator.start({
-    apps: [APP],
-    clientConfig: { PingInterval: 2, ReconnectCount: -1, ReconnectInterval: 1, ReconnectNonce: 0 },
-    duplicates: { fraction: 0.1, delayMs: 300 },
-    ackReadDelayMs: { min: 0, max: 3_100 },
-    repush: { enabled: true, delaysMs: [500, 1_500, 3_000, 6_000] },
-  });
-  fleet = new KernelFleet(path.join(buildDir, 'test/fault/child/fault-kernel.js'),
-    () => kernelConfig(), path.join(buildDir, 'logs'));
-}, 60_000);
-
-afterAll(async () => {
-  await fleet?.stop();
-  await emulator?.stop();
-  for await (const keys of redis.scanIterator({ MATCH: `${prefix}:*`, COUNT: 500 })) {
-    if (keys.length > 0) await redis.del(keys);
-  }
-  redis.destroy();
-}, 30_000);
-
 describeWithRedis('delivery under faults', () => {
+  beforeAll(async () => {
+    await transpileTree(root, ['src', 'plugins', 'test/fault/child'], buildDir);
+    await writeFile(path.join(buildDir, 'package.json'), '{"type":"module"}\n');
+    await rm(path.join(buildDir, 'logs'), { recursive: true, force: true });
+    await mkdir(path.join(buildDir, 'logs'), { recursive: true });
+    await redis.connect();
+    emulator = await Emulator.start({
+      apps: [APP],
+      clientConfig: { PingInterval: 2, ReconnectCount: -1, ReconnectInterval: 1, ReconnectNonce: 0 },
+      duplicates: { fraction: 0.1, delayMs: 300 },
+      ackReadDelayMs: { min: 0, max: 3_100 },
+      repush: { enabled: true, delaysMs: [500, 1_500, 3_000, 6_000] },
+    });
+    fleet = new KernelFleet(path.join(buildDir, 'test/fault/child/fault-kernel.js'),
+      () => kernelConfig(), path.join(buildDir, 'logs'));
+  }, 60_000);
+
+  afterAll(async () => {
+    await fleet?.stop();
+    await emulator?.stop();
+    for await (const keys of redis.scanIterator({ MATCH: `${prefix}:*`, COUNT: 500 })) {
+      if (keys.length > 0) await redis.del(keys);
+    }
+    redis.destroy();
+  }, 30_000);
+
   it(`handles each of ${EVENTS} events exactly once: 3 kernels, a SIGKILL, cuts, re-pushes`,
     async () => {
       const started = Date.now();
