@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runs } from '../fixtures/plugins/always-fails.js';
 import { finishSlowHandlers, progress } from '../fixtures/plugins/ten-second.js';
 import { APP, startHarness, type Harness } from '../support/kernel-harness.js';
 
@@ -14,6 +15,8 @@ plugins:
   - use: ../plugins/ten-second.ts
   - use: ../plugins/slow-card.ts
     options: { delayMs: 800 }
+  - use: ../plugins/always-fails.ts
+    retry: { attempts: 2, backoffMs: 0, maxBackoffMs: 0 }
 `;
 
 let h: Harness;
@@ -53,5 +56,21 @@ describe('delivery guarantee, through the SDK WSClient', () => {
       const message = h.emulator.sentMessages().find((m) => m.messageId === messageId);
       expect(message?.patches.join()).toContain('Approved after a long look');
     }, { timeout: 5_000 });
+  });
+
+  it("retries by the plugin entry's policy, then parks the event for replay", async () => {
+    const ack = await h.emulator.pushEvent({
+      schema: '2.0',
+      header: { event_id: 'evt_fails_1', event_type: 'contact.user.updated_v3',
+        create_time: String(Date.now()), app_id: APP.appId, tenant_key: 'tk_1' },
+      event: { user: { open_id: 'ou_1' } },
+    });
+    expect(ack).toMatchObject({ code: 200, timedOut: false });
+    await vi.waitFor(async () => {
+      const parked = await h.kernel.dispatcher.deadLetters.list();
+      expect(parked).toMatchObject([{ eventId: 'evt_fails_1', plugin: 'always-fails', attempts: 2,
+        error: { message: 'directory service unavailable' } }]);
+    });
+    expect(runs).toEqual([1, 2]);
   });
 });
