@@ -4,7 +4,9 @@ export {
   serviceToken,
   type CardActionHandler,
   type CardActionMatch,
+  type DeliveryInfo,
   type EventHandler,
+  type EventSubscriptionOptions,
   type PluginContext,
   type PluginDefinition,
   type ServiceToken,
@@ -15,3 +17,5 @@ export { startService, type RunningService } from './kernel/bootstrap.js';
 export { loadConfigFile, parseConfigText } from './kernel/config/config-loader.js';
 export { ErrorCodes, LarkServiceError, isLarkServiceError, type ErrorCode } from './kernel/errors.js';
 export type { Lock } from './kernel/store/coordination.js';
+export type { ParkedEvent } from './kernel/delivery/dead-letter-store.js';
+export type { DispatcherEvents } from './kernel/dispatch/dispatcher.js';
