@@ -32,6 +32,9 @@ redis.call('XADD', stream, '*', 'event', ARGV[2])
 return 1`;
 const READ_BLOCK_MS = 500;
 const READ_COUNT = 32;
+/** Consumers of instances gone this long, with nothing pending, are removed from the group. */
+const GONE_CONSUMER_IDLE_MS = 3_600_000;
+const CONSUMER_SWEEP_MS = 600_000;
 
 interface StreamMessage {
   id: string;
@@ -88,6 +91,7 @@ export class RedisStreamJournal implements DeliveryJournal {
     this.loop = this.readLoop();
     this.every(Math.max(100, this.settings.recoverIdleMs / 2), () => this.recover());
     this.every(Math.max(100, this.settings.recoverIdleMs / 3), () => this.keepHeld());
+    this.every(CONSUMER_SWEEP_MS, () => this.forgetGoneConsumers());
     await this.recover();
   }
 
@@ -156,6 +160,20 @@ export class RedisStreamJournal implements DeliveryJournal {
       } while (cursor !== '0-0' && !this.stopped);
     } catch (err) {
       this.logger.warn({ err }, 'delivery journal recovery failed; will try again');
+    }
+  }
+
+  /** Every restart adds a consumer name; drop those of instances long gone. */
+  private async forgetGoneConsumers(): Promise<void> {
+    try {
+      const consumers = await this.client.xInfoConsumers(this.streamKey, GROUP);
+      for (const consumer of consumers as { name: string; pending: number; idle: number }[]) {
+        if (consumer.name === this.consumer || consumer.pending > 0) continue;
+        if (consumer.idle < GONE_CONSUMER_IDLE_MS) continue;
+        await this.client.xGroupDelConsumer(this.streamKey, GROUP, consumer.name);
+      }
+    } catch (err) {
+      this.logger.debug({ err }, 'delivery journal consumer sweep failed');
     }
   }
 
