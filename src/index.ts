@@ -4,7 +4,9 @@ export {
   serviceToken,
   type CardActionHandler,
   type CardActionMatch,
+  type DeliveryInfo,
   type EventHandler,
+  type EventSubscriptionOptions,
   type PluginContext,
   type PluginDefinition,
   type ServiceToken,
@@ -19,3 +21,5 @@ export type { Lock } from './kernel/store/coordination.js';
 // Plugins declare their options with the same zod the kernel validates them with.
 export { z } from 'zod';
 export type { HistogramSpec, MetricSpec, PluginMetrics } from './kernel/ops/metric-catalogue.js';
+export type { ParkedEvent } from './kernel/delivery/dead-letter-store.js';
+export type { DispatcherEvents } from './kernel/dispatch/dispatcher.js';

@@ -261,6 +261,18 @@ export class Emulator extends EventEmitter {
     return this.hub.drop(appId);
   }
 
+  /** False while a push awaits its ACK or a re-push (or duplicate) is scheduled. */
+  deliveriesSettled(): boolean {
+    return !this.delivery.busy();
+  }
+
+  /** The platform closes one socket (by `connections()` id); false if it is not open. */
+  dropConnection(connectionId: string): boolean {
+    const connection = this.hub.list().find((candidate) => candidate.id === connectionId);
+    connection?.terminate();
+    return connection !== undefined;
+  }
+
   /** Half-open path: sockets stay up, but no pong, no delivery, inbound frames ignored. */
   freezeConnections(appId?: string): void {
     this.hub.freeze(appId);
@@ -312,7 +324,8 @@ export class Emulator extends EventEmitter {
       discovery: this.discovery,
       openApi: new OpenApiRouter({ options: this.options, tenantTokens: this.tenantTokens,
         cardTokens: this.cardTokens, messages: this.messages, apaas: this.apaas,
-        approvals: this.approvals, oauth: this.oauthState }, this.faults),
+        approvals: this.approvals, oauth: this.oauthState,
+        liveConnections: (appId) => this.hub.list(appId).length }, this.faults),
       requestLog: this.requestLog,
       control: (req, res, url, body) => handleControlRequest(this, res, req.method, url, body),
       onRequest: (entry) => this.emit('request', entry),

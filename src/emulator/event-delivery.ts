@@ -57,6 +57,7 @@ export class EventDelivery {
   private readonly pending = new Map<string, PendingAck>();
   private readonly expired = new Set<string>();
   private nextSeqId = 1;
+  private scheduled = 0;
   private stopped = false;
 
   constructor(
@@ -86,11 +87,21 @@ export class EventDelivery {
     };
     const record = await this.deliver(delivery, 0);
     if (record && isFailure(record)) this.scheduleRepush(delivery, 1);
+    else if (record) this.maybeDuplicate(delivery);
     return record;
   }
 
   /** Called for every data frame a client sends: data frames from clients are ACKs. */
   receiveAck(connection: PlatformConnection, frame: Frame): void {
+    const { min, max } = this.options.ackReadDelayMs;
+    if (max <= 0) {
+      this.readAck(connection, frame);
+      return;
+    }
+    this.timers.after(min + Math.random() * (max - min), () => this.readAck(connection, frame));
+  }
+
+  private readAck(connection: PlatformConnection, frame: Frame): void {
     const messageId = headerValue(frame, 'message_id') ?? '';
     const pending = this.pending.get(messageId);
     if (!pending) {
@@ -111,6 +122,11 @@ export class EventDelivery {
       headers: headerRecord(frame),
       timedOut: false,
     }));
+  }
+
+  /** True while a push awaits its ACK or a re-push is scheduled. */
+  busy(): boolean {
+    return this.pending.size > 0 || this.scheduled > 0;
   }
 
   /** Settles every outstanding push as timed out; no frame leaves after this. */
@@ -210,12 +226,30 @@ export class EventDelivery {
     const delayMs = delaysMs[attempt - 1];
     if (delivery.isCallback || !enabled || delayMs === undefined || this.stopped) return;
 
+    this.scheduled++;
     this.timers.after(delayMs, () => {
-      if (this.stopped || !this.options.repush.enabled) return;
+      if (this.stopped || !this.options.repush.enabled) return void this.scheduled--;
       void this.deliver(delivery, attempt).then((ack) => {
         this.listener.onRepush(ack ? { eventId: delivery.eventId, attempt, delayMs, ack }
           : { eventId: delivery.eventId, attempt, delayMs });
         if (!ack || isFailure(ack)) this.scheduleRepush(delivery, attempt + 1);
+        this.scheduled--;
+      });
+    });
+  }
+
+  /** At-least-once: a succeeded event may still arrive again, on any connection. */
+  private maybeDuplicate(delivery: Delivery): void {
+    const { fraction, delayMs } = this.options.duplicates;
+    if (delivery.isCallback || this.stopped || Math.random() >= fraction) return;
+    this.scheduled++;
+    this.timers.after(delayMs, () => {
+      if (this.stopped) return void this.scheduled--;
+      void this.deliver(delivery, 1).then((ack) => {
+        this.listener.onRepush({ eventId: delivery.eventId, attempt: 1, delayMs, duplicate: true,
+          ...(ack && { ack }) });
+        if (!ack || isFailure(ack)) this.scheduleRepush(delivery, 2);
+        this.scheduled--;
       });
     });
   }

@@ -4,7 +4,8 @@ import { EmulatorError, EmulatorErrorCode } from './errors.js';
 import { APP_ID_PATTERN, stableHex } from './ids.js';
 import { resolveOAuthOptions, type ResolvedOAuthOptions } from './oauth/oauth-state.js';
 import type {
-  BotProfile, ClientConfig, EmulatorApp, EmulatorOptions, FrameType, RepushPolicy,
+  BotProfile, ClientConfig, DuplicatePolicy, EmulatorApp, EmulatorOptions, FrameType,
+  RepushPolicy,
 } from './types.js';
 
 /** Options with every default applied; what the emulator's parts are built from. */
@@ -26,6 +27,9 @@ export interface ResolvedOptions {
   approvalCodes: string[] | undefined;
   requireApprovalSubscription: boolean;
   oauth: ResolvedOAuthOptions;
+  duplicates: DuplicatePolicy;
+  ackReadDelayMs: { min: number; max: number };
+  reportLiveConnections: boolean;
 }
 
 /** The platform's published retry ladder: 15 s, 5 min, 1 h, 6 h (reference §1.10). */
@@ -64,6 +68,9 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     approvalCodes: options.approvalCodes,
     requireApprovalSubscription: options.requireApprovalSubscription ?? true,
     oauth: resolveOAuthOptions(options.oauth),
+    duplicates: resolveDuplicates(options.duplicates),
+    ackReadDelayMs: resolveDelayRange(options.ackReadDelayMs),
+    reportLiveConnections: options.reportLiveConnections ?? true,
   };
 }
 
@@ -99,6 +106,23 @@ function assertUniqueAppIds(apps: { appId: string }[]): void {
     if (seen.has(appId)) throw configError(`apps: ${appId} is listed twice`);
     seen.add(appId);
   }
+}
+
+function resolveDuplicates(policy: DuplicatePolicy | undefined): DuplicatePolicy {
+  if (!policy) return { fraction: 0, delayMs: 0 };
+  if (!(policy.fraction >= 0 && policy.fraction <= 1)) {
+    throw configError(`duplicates.fraction: expected 0..1, got ${policy.fraction}`);
+  }
+  if (!(policy.delayMs >= 0)) throw configError(`duplicates.delayMs: expected >= 0`);
+  return { ...policy };
+}
+
+function resolveDelayRange(range: { min: number; max: number } | undefined) {
+  if (!range) return { min: 0, max: 0 };
+  if (!(range.min >= 0 && range.max >= range.min)) {
+    throw configError(`ackReadDelayMs: expected 0 <= min <= max, got ${range.min}..${range.max}`);
+  }
+  return { ...range };
 }
 
 function positive(field: string, value: number): number {

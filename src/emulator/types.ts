@@ -62,6 +62,20 @@ export interface EmulatorOptions {
   requireApprovalSubscription?: boolean;
   /** User-token lifetimes, device-flow interval, redirect allow-list (reference §4). */
   oauth?: OAuthOptions;
+  /**
+   * At-least-once duplicates: this fraction of successfully acknowledged events is pushed
+   * again (same payload and event_id, new message_id) after `delayMs`. Default off.
+   */
+  duplicates?: DuplicatePolicy;
+  /** Each ACK frame is read this long after it arrives (a slow platform side). Default 0. */
+  ackReadDelayMs?: { min: number; max: number };
+  /** Serve `GET /open-apis/event/v1/connection` (not in the reference). Default true. */
+  reportLiveConnections?: boolean;
+}
+
+export interface DuplicatePolicy {
+  fraction: number;
+  delayMs: number;
 }
 
 export interface AckRecord {
@@ -157,6 +171,8 @@ export interface RequestLogEntry {
 
 /** Emitted as 'repush' each time the platform retries a failed event. */
 export interface RepushNotice {
+  /** True for an at-least-once duplicate of an event that had succeeded. */
+  duplicate?: boolean;
   eventId?: string;
   attempt: number;
   delayMs: number;

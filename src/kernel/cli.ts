@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from './config/config-loader.js';
 import { startService } from './bootstrap.js';
+import { replay, REPLAY_USAGE } from './commands/replay.js';
 import { isLarkServiceError } from './errors.js';
 import { redactText } from './logger.js';
 
@@ -10,6 +11,7 @@ const USAGE = `Usage:
   lark-service doctor --config <file>    check configuration, credentials, store and plugins
   lark-service emulator [--port <port>]  run the platform emulator on its own
   lark-service plugin new <name> [--dir <folder>]  create a plugin folder with a passing test
+${REPLAY_USAGE}
   lark-service --help`;
 
 async function main(argv: string[]): Promise<number> {
@@ -23,6 +25,8 @@ async function main(argv: string[]): Promise<number> {
       return emulator(rest);
     case 'plugin':
       return (await import('./commands/plugin-new.js')).pluginCommand(rest);
+    case 'replay':
+      return replay(rest);
     case undefined:
     case '--help':
     case '-h':

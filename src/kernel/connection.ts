@@ -4,6 +4,7 @@ import { backoffDelay, type BackoffSettings } from './backoff.js';
 import { LarkServiceError } from './errors.js';
 import { sdkDomain, type LarkAppSettings } from './lark-client.js';
 import type { Logger } from './logger.js';
+import { guardFragments } from './fragment-guard.js';
 import { createSdkLogger } from './sdk-logger.js';
 
 /**
@@ -32,6 +33,8 @@ export interface ConnectionSettings {
   backoff: BackoffSettings;
   /** A connection that stays up this long resets the backoff. */
   stableAfterMs?: number;
+  /** A ready connection with no data frame for this long is replaced; 0 or absent: never. */
+  silenceRestartSeconds?: number;
 }
 
 export interface EventSink {
@@ -48,6 +51,8 @@ export class LarkConnection extends EventEmitter<{ status: [ConnectionStatus] }>
   private generation = 0;
   private restartTimer: NodeJS.Timeout | undefined;
   private stableTimer: NodeJS.Timeout | undefined;
+  private silenceTimer: NodeJS.Timeout | undefined;
+  private lastDataAt = 0;
   private current: ConnectionStatus = { state: 'idle', attempts: 0, since: Date.now() };
 
   constructor(
@@ -93,6 +98,7 @@ export class LarkConnection extends EventEmitter<{ status: [ConnectionStatus] }>
     this.generation++;
     clearTimeout(this.restartTimer);
     clearTimeout(this.stableTimer);
+    clearInterval(this.silenceTimer);
     this.restartTimer = undefined;
     this.closeClient();
     this.setStatus({ state: 'closed' });
@@ -117,7 +123,8 @@ export class LarkConnection extends EventEmitter<{ status: [ConnectionStatus] }>
       onReconnecting: () => live() && this.setStatus({ state: 'reconnecting' }),
       onError: (err: Error) => live() && this.onGiveUp(err),
     });
-    acceptCardFrames(client);
+    guardFragments(client, this.logger);
+    acceptCardFrames(client, () => live() && (this.lastDataAt = Date.now()));
     leaveFirstConnectRetriesToKernel(client);
     this.client = client;
     void client.start({ eventDispatcher: this.sink as unknown as lark.EventDispatcher });
@@ -131,6 +138,23 @@ export class LarkConnection extends EventEmitter<{ status: [ConnectionStatus] }>
       this.current.attempts = 0;
     }, this.settings.stableAfterMs ?? 60_000);
     this.stableTimer.unref();
+    this.watchSilence();
+  }
+
+  /** The staleness probe: replaces a connection that stays ready but carries nothing. */
+  private watchSilence(): void {
+    clearInterval(this.silenceTimer);
+    const silenceMs = (this.settings.silenceRestartSeconds ?? 0) * 1000;
+    if (silenceMs <= 0) return;
+    this.lastDataAt = Date.now();
+    this.silenceTimer = setInterval(() => {
+      if (this.current.state !== 'ready' || Date.now() - this.lastDataAt < silenceMs) return;
+      clearInterval(this.silenceTimer);
+      this.logger.warn({ appId: this.app.appId, silentMs: Date.now() - this.lastDataAt },
+        'no event on the long connection for too long; replacing it');
+      this.scheduleRestart('no data frame within connection.silenceRestartSeconds');
+    }, Math.min(60_000, Math.max(100, silenceMs / 4)));
+    this.silenceTimer.unref();
   }
 
   private onGiveUp(err: Error): void {
@@ -152,6 +176,7 @@ export class LarkConnection extends EventEmitter<{ status: [ConnectionStatus] }>
       { cause: err, details: { appId: this.app.appId, code } },
     );
     this.logger.error({ appId: this.app.appId, err: error }, 'long connection refused');
+    clearInterval(this.silenceTimer);
     this.closeClient();
     this.setStatus({ state: 'failed', lastError: error.message });
   }
@@ -159,6 +184,7 @@ export class LarkConnection extends EventEmitter<{ status: [ConnectionStatus] }>
   private scheduleRestart(reason: string): void {
     clearTimeout(this.restartTimer);
     clearTimeout(this.stableTimer);
+    clearInterval(this.silenceTimer);
     this.closeClient();
     const attempts = this.current.attempts + 1;
     const delayMs = backoffDelay(attempts - 1, this.settings.backoff);
@@ -190,10 +216,11 @@ export class LarkConnection extends EventEmitter<{ status: [ConnectionStatus] }>
  * also been seen arriving as `card` frames (they would then go unanswered and the user would
  * see an error). Relabel them before the SDK looks, without forking it.
  */
-function acceptCardFrames(client: lark.WSClient): void {
+function acceptCardFrames(client: lark.WSClient, onData: () => void): void {
   const target = client as unknown as { handleEventData(frame: Frame): Promise<void> };
   const original = target.handleEventData.bind(client);
   target.handleEventData = (frame: Frame) => {
+    onData();
     for (const header of frame.headers ?? []) {
       if (header.key === 'type' && header.value === 'card') header.value = 'event';
     }

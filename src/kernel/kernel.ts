@@ -4,6 +4,7 @@ import { rootContainer, type DependencyContainer } from './container.js';
 import { CardActionResponder } from './dispatch/card-action-responder.js';
 import { CardUpdater } from './dispatch/card-updater.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
+import { createDeliveryParts } from './delivery/delivery-parts.js';
 import { withTimeout } from './dispatch/timeout.js';
 import { HandlerRegistry } from './dispatch/handler-registry.js';
 import { LarkConnection, type ConnectionStatus } from './connection.js';
@@ -13,6 +14,7 @@ import {
   type LarkAppSettings,
   type LarkClient,
 } from './lark-client.js';
+import { checkOtherConnections } from './live-connections.js';
 import type { Logger } from './logger.js';
 import type { PluginDefinition } from './plugins/plugin-definition.js';
 import {
@@ -41,6 +43,8 @@ export interface KernelInit {
   drainTimeoutMs?: number;
   /** Plugin definitions given in code; an entry whose `use` is a key here loads that one. */
   inlinePlugins?: ReadonlyMap<string, PluginDefinition<unknown>>;
+  /** False to start the plugins without the long connection or the journal (replay). */
+  connect?: boolean;
 }
 
 export interface KernelStatus {
@@ -116,6 +120,10 @@ export class Kernel {
       });
       await this.host.load(config.plugins, this.init.baseDir ?? process.cwd());
       await this.host.startAll();
+      if (this.init.connect === false) return;
+      await this.dispatcherRef.start();
+      await checkOtherConnections(this.larkRef, this.init.app.appId,
+        this.storage.kind === 'redis', logger);
       await this.openTransports(clock);
     } catch (err) {
       await this.stop();
@@ -188,10 +196,13 @@ export class Kernel {
       dedupTtlMs: dispatch.dedupTtlSeconds * 1000,
       handlerConcurrency: dispatch.handlerConcurrency,
       handlerTimeoutMs: dispatch.handlerTimeoutMs,
+      staleAfterMs: dispatch.staleAfterSeconds * 1000,
+      retry: dispatch.retry,
     };
     const cards = new CardActionResponder(this.registry, new CardUpdater(this.larkRef!), logger, settings);
-    const coordination = this.storage!.coordination;
-    const dispatcher = new Dispatcher(this.registry, coordination, logger, settings, cards);
+    const parts = createDeliveryParts(this.storage!, this.init.config, logger, this.init.clock);
+    const { coordination } = this.storage!;
+    const dispatcher = new Dispatcher(this.registry, coordination, logger, settings, cards, parts);
     instrumentCards(cards, this.metrics);
     instrumentDispatcher(dispatcher, this.metrics);
     return dispatcher;

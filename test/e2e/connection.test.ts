@@ -12,11 +12,15 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function setup(clientConfig = { PingInterval: 30, ReconnectCount: -1, ReconnectInterval: 1, ReconnectNonce: 0 }) {
+async function setup(
+  clientConfig = { PingInterval: 30, ReconnectCount: -1, ReconnectInterval: 1, ReconnectNonce: 0 },
+  extra: { silenceRestartSeconds?: number } = {},
+) {
   const emulator = await Emulator.start({ apps: [APP], clientConfig });
   cleanups.push(() => emulator.stop());
   const logs = captureLogs('debug', [APP.appSecret]);
-  const connection = new LarkConnection({ ...APP, domain: emulator.baseUrl }, sink, logs.logger, settings);
+  const connection = new LarkConnection({ ...APP, domain: emulator.baseUrl }, sink, logs.logger,
+    { ...settings, ...extra });
   cleanups.push(() => connection.close());
   const states: ConnectionState[] = [];
   connection.on('status', (s) => states.push(s.state));
@@ -44,6 +48,19 @@ describe('long connection', () => {
     await vi.waitFor(() => expect(states.filter((s) => s === 'ready')).toHaveLength(2), { timeout: 10_000 });
     const live = emulator.connections(APP.appId).filter((c) => !c.frozen);
     expect(live.map((c) => c.id)).not.toContain(first);
+  });
+
+  it('replaces a connection that answers pings but carries no event for too long', async () => {
+    const { emulator, connection, states, logs } = await setup(
+      { PingInterval: 1, ReconnectCount: -1, ReconnectInterval: 1, ReconnectNonce: 0 },
+      { silenceRestartSeconds: 1 },
+    );
+    connection.start();
+    await connection.ready();
+    const first = emulator.connections(APP.appId)[0]!.id;
+    await vi.waitFor(() => expect(states.filter((s) => s === 'ready')).toHaveLength(2), { timeout: 10_000 });
+    expect(emulator.connections(APP.appId).map((c) => c.id)).not.toContain(first);
+    expect(logs.text()).toContain('no event on the long connection for too long');
   });
 
   it('starts a fresh client with backoff after the SDK gives up, until it connects', async () => {

@@ -8,6 +8,7 @@ import { approvalRoutes } from './approval-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { botAndCardRoutes } from './bot-and-card-routes.js';
 import type { FaultInjector } from './fault-injector.js';
+import { eventConnectionRoutes } from './event-connection-route.js';
 import { messageRoutes } from './message-routes.js';
 import { oauthRoutes } from './oauth-routes.js';
 import { oauthTokenRoutes } from './oauth-token-route.js';
@@ -33,6 +34,7 @@ export class OpenApiRouter {
   private readonly routes: Route[] = [
     ...authRoutes, ...messageRoutes, ...botAndCardRoutes, ...approvalRoutes,
     ...apaasWorkspaceRoutes, ...apaasApplicationRoutes, ...oauthRoutes, ...oauthTokenRoutes,
+    ...eventConnectionRoutes,
   ];
 
   constructor(

@@ -29,6 +29,8 @@ export interface OpenApiState {
   apaas: ApaasEmulation;
   approvals: ApprovalSubscriptions;
   oauth: OAuthState;
+  /** Open long connections of an app, for the connection-count endpoint. */
+  liveConnections?: (appId: string) => number;
 }
 
 export interface Route {

@@ -56,12 +56,24 @@ const connectionSchema = z.strictObject({
   /** Seconds without any inbound frame after a ping before the socket is declared dead. */
   pingTimeoutSeconds: z.number().int().min(1).default(10),
   handshakeTimeoutMs: z.number().int().min(100).default(10_000),
+  /**
+   * Staleness probe: a ready connection that has carried no event for this long is replaced,
+   * since pongs can keep flowing on a path where the platform stopped pushing. 0 turns it off.
+   */
+  silenceRestartSeconds: z.number().int().min(0).default(3_600),
   backoff: z
     .strictObject({
       initialMs: z.number().int().min(10).default(1_000),
       maxMs: z.number().int().min(10).default(60_000),
     })
     .prefault({}),
+});
+
+/** How often a failing handler runs in all, and the backoff between runs. */
+export const retrySchema = z.strictObject({
+  attempts: z.number().int().min(1).max(100).default(3),
+  backoffMs: z.number().int().min(0).default(1_000),
+  maxBackoffMs: z.number().int().min(0).default(30_000),
 });
 
 const dispatchSchema = z.strictObject({
@@ -76,6 +88,12 @@ const dispatchSchema = z.strictObject({
    * click with the toast and PATCHes the message right after; 'inline' puts it in the answer.
    */
   schema2Cards: z.enum(['patch', 'inline']).default('patch'),
+  /** Events created longer ago than this are flagged stale (plugins may opt out of them). */
+  staleAfterSeconds: z.number().int().min(1).default(600),
+  /** Redis only: a journal entry idle this long on a dead instance is taken over by another. */
+  recoverIdleMs: z.number().int().min(1_000).default(30_000),
+  /** The retry policy of plugin entries that set none. */
+  retry: retrySchema.prefault({}),
 });
 
 /** A TCP port, also when it comes from an environment variable as text. */
@@ -131,6 +149,8 @@ export const pluginEntrySchema = z.strictObject({
     .optional(),
   enabled: z.boolean().default(true),
   options: z.record(z.string(), z.unknown()).default({}),
+  /** Retry policy for this plugin's event handlers; dispatch.retry applies otherwise. */
+  retry: retrySchema.optional(),
 });
 
 export const configSchema = z
@@ -199,3 +219,4 @@ function checkTransport(config: TransportChoice, ctx: z.RefinementCtx): void {
 export type KernelConfig = z.output<typeof configSchema>;
 export type PluginEntry = z.output<typeof pluginEntrySchema>;
 export type StoreConfig = KernelConfig['store'];
+export type RetryPolicy = z.output<typeof retrySchema>;

@@ -1,12 +1,18 @@
 import { EventEmitter } from 'node:events';
+import { Keyv } from 'keyv';
+import type { Clock } from '../clock.js';
+import type { RetryPolicy } from '../config/config-schema.js';
+import { KeyvDeadLetterStore, type DeadLetterStore } from '../delivery/dead-letter-store.js';
+import type { DeliveryJournal } from '../delivery/delivery-journal.js';
+import { claimKey, EventProcessor } from '../delivery/event-processor.js';
+import { InProcessJournal } from '../delivery/in-process-journal.js';
 import type { Logger } from '../logger.js';
 import type { Coordination } from '../store/coordination.js';
 import { CardActionResponder, type CardBudgetSettings } from './card-action-responder.js';
 import { normalizeEnvelope } from './envelope.js';
-import type { EventSubscription, HandlerRegistry } from './handler-registry.js';
+import type { HandlerRegistry } from './handler-registry.js';
 import type { LarkEvent } from './lark-event.js';
 import { PluginQueues } from './plugin-queues.js';
-import { withTimeout } from './timeout.js';
 
 export const CARD_ACTION_EVENT = 'card.action.trigger';
 const UNHANDLED_LOG_INTERVAL_MS = 60_000;
@@ -15,25 +21,55 @@ export interface DispatcherSettings extends CardBudgetSettings {
   dedupTtlMs: number;
   handlerConcurrency: number;
   handlerTimeoutMs: number;
+  /** Events created longer ago are flagged stale; default 10 min. */
+  staleAfterMs?: number;
+  /** Retry policy of plugins whose entry sets none; default 3 attempts from 1 s. */
+  retry?: RetryPolicy;
 }
 
+/** Where accepted events wait and where failed ones are parked; in-process by default. */
+export interface DeliveryParts {
+  journal?: DeliveryJournal;
+  deadLetters?: DeadLetterStore;
+  clock?: Clock;
+}
+
+/**
+ * What the dispatcher reports, for logs and metrics. `failed` fires for every failed attempt
+ * (plugin, error); `retried` when another attempt follows (plugin, its attempt number);
+ * `parked` when the plugin's policy is exhausted (plugin, last error); `stale` once per event
+ * older than the threshold.
+ */
 export interface DispatcherEvents {
   received: [LarkEvent];
   duplicate: [LarkEvent];
   unhandled: [LarkEvent];
+  stale: [LarkEvent];
   handled: [LarkEvent, string, number];
   failed: [LarkEvent, string, unknown];
+  retried: [LarkEvent, string, number];
+  parked: [LarkEvent, string, unknown];
 }
+
+const DEFAULT_STALE_AFTER_MS = 600_000;
+const DEFAULT_RETRY: RetryPolicy = { attempts: 3, backoffMs: 1_000, maxBackoffMs: 30_000 };
 
 /**
  * The object the SDK hands every reassembled payload to. Its return value becomes the ACK:
  * undefined means `{code: 200}` with no data; a card-action response is sent as the ACK data.
- * Ordinary events are acknowledged at once and handled afterwards, in per-plugin queues, so a
- * slow handler never delays the ACK past the platform's 3 s (which would cause a re-push).
+ * An ordinary event is claimed (state `processing`), appended to the delivery journal and then
+ * acknowledged; its handlers run afterwards, in per-plugin queues, so a slow handler never
+ * delays the ACK past the platform's 3 s (which would cause a re-push). When every plugin is
+ * done with it the claim becomes `done`. A claim or journal failure answers 500, so the
+ * platform re-pushes rather than losing the event.
  */
 export class Dispatcher extends EventEmitter<DispatcherEvents> {
+  readonly journal: DeliveryJournal;
+  readonly deadLetters: DeadLetterStore;
+  readonly processor: EventProcessor;
   private readonly queues: PluginQueues;
   private readonly unhandledLoggedAt = new Map<string, number>();
+  private readonly now: () => number;
   private accepting = true;
 
   constructor(
@@ -42,28 +78,54 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     private readonly logger: Logger,
     private readonly settings: DispatcherSettings,
     private readonly cards: CardActionResponder,
+    parts: DeliveryParts = {},
   ) {
     super();
     this.queues = new PluginQueues(settings.handlerConcurrency);
+    this.journal = parts.journal ?? new InProcessJournal(logger);
+    this.deadLetters = parts.deadLetters ?? new KeyvDeadLetterStore(new Keyv());
+    const clock = parts.clock;
+    this.now = clock ? () => clock.now() : () => Date.now();
+    this.processor = new EventProcessor(registry, coordination, this.deadLetters, this.queues,
+      this, logger, {
+        dedupTtlMs: settings.dedupTtlMs,
+        handlerTimeoutMs: settings.handlerTimeoutMs,
+        retry: settings.retry ?? DEFAULT_RETRY,
+      });
+    // The default in-process journal needs no set-up: it is live from the start.
+    if (!parts.journal) void this.start();
+  }
+
+  /** Starts handling journal entries (new ones, and with Redis those left by dead instances). */
+  start(): Promise<void> {
+    return this.journal.start((entry) => this.processor.process(entry.event));
   }
 
   /** Called by the SDK's WSClient (and the test kit) for every payload. */
   async invoke(body: unknown): Promise<unknown> {
     if (!this.accepting) throw new Error('kernel is shutting down; the platform will re-push');
-    const event = normalizeEnvelope(body);
+    const event = this.flagStale(normalizeEnvelope(body));
     if (!event) {
       this.logger.warn('unrecognised envelope acknowledged and dropped');
       return undefined;
     }
     this.emit('received', event);
     const isCard = event.eventType === CARD_ACTION_EVENT;
-    if (!(await this.claim(event))) {
+    const journaled = !isCard && this.registry.subscribersOf(event.eventType).length > 0;
+    if (!(await (journaled ? this.claimAndJournal(event) : this.claim(event)))) {
       this.logger.debug({ eventId: event.eventId, eventType: event.eventType }, 'duplicate event');
       this.emit('duplicate', event);
       return isCard ? {} : undefined;
     }
-    if (isCard) return this.cards.answer(event);
-    this.fanOut(event);
+    if (isCard) {
+      const response = await this.cards.answer(event);
+      await this.markDone(event);
+      return response;
+    }
+    if (!journaled) {
+      this.noteUnhandled(event);
+      await this.markDone(event);
+    }
     return undefined;
   }
 
@@ -72,51 +134,65 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     this.accepting = false;
   }
 
-  /** Resolves when every handler already started or queued has settled. */
+  /**
+   * Stops reading the journal and resolves when every handler already started or queued has
+   * settled. With Redis, entries not taken yet stay in the stream for the other instances.
+   */
   async drain(): Promise<void> {
-    await Promise.all([this.queues.idle(), this.cards.idle()]);
+    await this.journal.stop();
+    await Promise.all([this.queues.idle(), this.cards.idle(), this.journal.idle()]);
   }
 
   inFlight(): number {
-    return this.queues.pending() + this.cards.pending();
+    return Math.max(this.queues.pending(), this.journal.inFlight()) + this.cards.pending();
   }
 
   private async claim(event: LarkEvent): Promise<boolean> {
-    if (!(await this.coordination.claim(`event:${event.eventId}`, this.settings.dedupTtlMs))) {
-      return false;
+    for (const key of claimKeysOf(event)) {
+      if (!(await this.coordination.claim(key, this.settings.dedupTtlMs, 'processing'))) {
+        return false;
+      }
     }
-    // A re-push across connections has been seen to carry a new event id: messages are also
-    // claimed by their own id.
-    const messageId = messageIdOf(event);
-    if (!messageId) return true;
-    return this.coordination.claim(`message:${messageId}`, this.settings.dedupTtlMs);
+    return true;
   }
 
-  private fanOut(event: LarkEvent): void {
-    const subscribers = this.registry.subscribersOf(event.eventType);
-    if (subscribers.length === 0) {
-      this.noteUnhandled(event);
-      return;
+  /**
+   * Claims the event and puts it in the journal. A journal that lives in the claim store does
+   * both in one step; otherwise a journal failure gives the claim up again and answers 500.
+   */
+  private async claimAndJournal(event: LarkEvent): Promise<boolean> {
+    if (this.journal.claimAndAppend) {
+      const keys = claimKeysOf(event).map((key) => this.coordination.storedKey(key));
+      return this.journal.claimAndAppend(keys, this.settings.dedupTtlMs, event);
     }
-    for (const subscription of subscribers) {
-      void this.queues.run(subscription.pluginId, () => this.runHandler(subscription, event));
-    }
-  }
-
-  private async runHandler(subscription: EventSubscription, event: LarkEvent): Promise<void> {
-    const started = Date.now();
-    const fields = { plugin: subscription.pluginId, eventId: event.eventId, eventType: event.eventType };
+    if (!(await this.claim(event))) return false;
     try {
-      const timeout = subscription.timeoutMs ?? this.settings.handlerTimeoutMs;
-      await withTimeout(Promise.resolve().then(() => subscription.handler(event)), timeout);
-      const durationMs = Date.now() - started;
-      this.logger.debug({ ...fields, durationMs }, 'event handled');
-      this.emit('handled', event, subscription.pluginId, durationMs);
+      await this.journal.append(event);
+      return true;
     } catch (err) {
-      // TODO(#7): retry by a per-plugin policy, then park in a dead-letter store.
-      this.logger.error({ ...fields, err, durationMs: Date.now() - started }, 'handler failed');
-      this.emit('failed', event, subscription.pluginId, err);
+      this.logger.error({ err, eventId: event.eventId, eventType: event.eventType },
+        'event not journaled; answering 500 so the platform re-pushes it');
+      await this.releaseClaims(event).catch(() => undefined);
+      throw err;
     }
+  }
+
+  private async releaseClaims(event: LarkEvent): Promise<void> {
+    for (const key of claimKeysOf(event)) await this.coordination.release(key, 'processing');
+  }
+
+  private markDone(event: LarkEvent): Promise<void> {
+    return this.coordination.write(claimKey(event.eventId), 'done', this.settings.dedupTtlMs);
+  }
+
+  private flagStale(event: LarkEvent | undefined): LarkEvent | undefined {
+    if (!event || event.createdAtMs === undefined) return event;
+    const ageMs = this.now() - event.createdAtMs;
+    if (ageMs <= (this.settings.staleAfterMs ?? DEFAULT_STALE_AFTER_MS)) return event;
+    this.logger.warn({ eventId: event.eventId, eventType: event.eventType, ageMs },
+      'stale event received');
+    this.emit('stale', event);
+    return { ...event, stale: true };
   }
 
   private noteUnhandled(event: LarkEvent): void {
@@ -126,6 +202,15 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     this.unhandledLoggedAt.set(event.eventType, Date.now());
     this.logger.debug({ eventType: event.eventType }, 'no plugin subscribes to this event type');
   }
+}
+
+/**
+ * The event id, and for messages the message id too: a re-push across connections has been
+ * seen to carry a new event id.
+ */
+function claimKeysOf(event: LarkEvent): string[] {
+  const messageId = messageIdOf(event);
+  return messageId ? [claimKey(event.eventId), `message:${messageId}`] : [claimKey(event.eventId)];
 }
 
 function messageIdOf(event: LarkEvent): string | undefined {

@@ -3,6 +3,7 @@ import type {
   CardActionMatch,
   EventHandler,
 } from '../plugins/plugin-definition.js';
+import type { RetryPolicy } from '../config/config-schema.js';
 import type { CardAction } from './lark-event.js';
 
 export interface EventSubscription {
@@ -10,6 +11,8 @@ export interface EventSubscription {
   readonly eventType: string;
   readonly handler: EventHandler;
   readonly timeoutMs?: number;
+  /** True when the plugin asked not to receive events flagged stale. */
+  readonly skipStale?: boolean;
 }
 
 export interface CardActionRoute {
@@ -22,6 +25,7 @@ export interface CardActionRoute {
 export class HandlerRegistry {
   private readonly subscriptions = new Map<string, EventSubscription[]>();
   private readonly cardRoutes: CardActionRoute[] = [];
+  private readonly retryPolicies = new Map<string, RetryPolicy>();
 
   subscribe(subscription: EventSubscription): void {
     const list = this.subscriptions.get(subscription.eventType) ?? [];
@@ -40,6 +44,16 @@ export class HandlerRegistry {
   /** The first route, in plugin start order, whose match accepts the action. */
   cardRouteFor(action: CardAction): CardActionRoute | undefined {
     return this.cardRoutes.find((route) => matches(route.match, action));
+  }
+
+  /** The retry policy from the plugin's config entry, if it set one. */
+  setRetryPolicy(pluginId: string, policy: RetryPolicy | undefined): void {
+    if (policy) this.retryPolicies.set(pluginId, policy);
+    else this.retryPolicies.delete(pluginId);
+  }
+
+  retryPolicyOf(pluginId: string): RetryPolicy | undefined {
+    return this.retryPolicies.get(pluginId);
   }
 
   eventTypes(): string[] {

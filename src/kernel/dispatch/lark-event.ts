@@ -10,6 +10,8 @@ export interface LarkEvent<Payload = Record<string, unknown>> {
   readonly appId: string | undefined;
   /** The `event` object, untouched (1.0 events keep their own `type` and `uuid`). */
   readonly payload: Payload;
+  /** Set when the event was created longer ago than dispatch.staleAfterSeconds. */
+  readonly stale?: boolean;
 }
 
 export type CardToastType = 'info' | 'success' | 'error' | 'warning';

@@ -1,4 +1,3 @@
-import type { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { EventSink, LarkConnection } from '../connection.js';
 import type { CardActionResponder } from '../dispatch/card-action-responder.js';
@@ -23,10 +22,8 @@ export function instrumentDispatcher(dispatcher: Dispatcher, metrics: KernelMetr
   dispatcher.on('failed', (event, plugin) => {
     metrics.eventsFailed.inc({ event_type: event.eventType, plugin });
   });
-  // Parking belongs to the delivery layer; it announces `parked` with the same arguments
-  // as `failed` (event, plugin id, ...), which the dispatcher's event map may not list yet.
-  (dispatcher as unknown as EventEmitter).on('parked', (event: unknown, plugin: unknown) => {
-    metrics.eventsParked.inc(parkedLabels(event, plugin));
+  dispatcher.on('parked', (event, plugin) => {
+    metrics.eventsParked.inc({ event_type: event.eventType, plugin });
   });
 }
 
@@ -72,19 +69,5 @@ export function timedSink(sink: EventSink, metrics: KernelMetrics): EventSink {
         metrics.ackLatency.observe({ kind }, (performance.now() - started) / 1000);
       }
     },
-  };
-}
-
-function parkedLabels(event: unknown, plugin: unknown): { event_type: string; plugin: string } {
-  const record = (event ?? {}) as {
-    eventType?: unknown;
-    event?: { eventType?: unknown };
-    pluginId?: unknown;
-  };
-  const eventType = record.eventType ?? record.event?.eventType;
-  const pluginId = typeof plugin === 'string' ? plugin : record.pluginId;
-  return {
-    event_type: typeof eventType === 'string' ? eventType : 'unknown',
-    plugin: typeof pluginId === 'string' ? pluginId : 'unknown',
   };
 }

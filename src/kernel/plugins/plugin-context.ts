@@ -57,6 +57,7 @@ export function createPluginContext(deps: PluginContextDeps): PluginContext<unkn
         eventType,
         handler: handler as never,
         timeoutMs: options?.timeoutMs,
+        skipStale: options?.skipStale,
       }),
     onCardAction: (match, handler) => deps.registry.addCardRoute({ pluginId: id, match, handler }),
     provide: (token, service) => {

@@ -22,7 +22,23 @@ export function serviceToken<T>(name: string): ServiceToken<T> {
 
 export type EventHandler<Payload = Record<string, unknown>> = (
   event: LarkEvent<Payload>,
+  delivery: DeliveryInfo,
 ) => void | Promise<void>;
+
+/** How this run of a handler came about; see docs/delivery.md. */
+export interface DeliveryInfo {
+  /** 1 for the first run, n for the n-th under the plugin's retry policy. */
+  readonly attempt: number;
+  /**
+   * The store key the kernel sets once this plugin is done with this event (a handler that
+   * returns is done). A handler whose effect lives in the same store can set it itself, in the
+   * same atomic step as its effect and only if absent, so that not even a crash between its
+   * effect and the kernel's mark can make it run twice.
+   */
+  readonly doneKey: string;
+  /** How long the done key must live (dispatch.dedupTtlSeconds). */
+  readonly doneTtlMs: number;
+}
 
 export type CardActionHandler = (
   action: CardAction,
@@ -40,6 +56,8 @@ export type CardActionMatch =
 export interface EventSubscriptionOptions {
   /** Handler timeout for this subscription; the kernel default applies otherwise. */
   timeoutMs?: number;
+  /** Do not run this handler for events flagged stale (older than dispatch.staleAfterSeconds). */
+  skipStale?: boolean;
 }
 
 /** What a plugin receives while it starts and keeps for its lifetime. */

@@ -37,6 +37,7 @@ interface LoadedPlugin {
   entryPath: string;
   definition: PluginDefinition<unknown>;
   options: unknown;
+  retry?: PluginEntry['retry'];
   state: PluginState;
   context?: PluginContext<unknown>;
 }
@@ -58,7 +59,7 @@ export class PluginHost {
       const id = entry.id ?? definition.name;
       assertUniqueId(loaded, id, entryPath);
       const options = parseOptions(definition, entry.options, entryPath, id);
-      loaded.push({ id, entryPath, definition, options, state: 'loaded' });
+      loaded.push({ id, entryPath, definition, options, retry: entry.retry, state: 'loaded' });
     }
     this.plugins = orderPlugins(loaded);
   }
@@ -81,6 +82,7 @@ export class PluginHost {
   private async start(plugin: LoadedPlugin): Promise<void> {
     const log = this.deps.logger.child({ plugin: plugin.id });
     plugin.state = 'starting';
+    this.deps.registry.setRetryPolicy(plugin.id, plugin.retry);
     plugin.context = createPluginContext({
       ...this.deps,
       id: plugin.id,

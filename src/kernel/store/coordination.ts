@@ -37,6 +37,11 @@ export class Coordination {
     return this.backend.setIfAbsent(this.key(key), value, ttlMs);
   }
 
+  /** Gives a claim up while it still holds `value`, so the key can be claimed again. */
+  release(key: string, value: string): Promise<boolean> {
+    return this.backend.compareAndDelete(this.key(key), value);
+  }
+
   read(key: string): Promise<string | undefined> {
     return this.backend.get(this.key(key));
   }
@@ -59,6 +64,11 @@ export class Coordination {
 
   close(): Promise<void> {
     return this.backend.close();
+  }
+
+  /** The key as stored in the backend, for structures that claim in the same step. */
+  storedKey(key: string): string {
+    return this.key(key);
   }
 
   private key(key: string): string {

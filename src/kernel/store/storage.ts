@@ -8,6 +8,7 @@ import { Coordination } from './coordination.js';
 import { MemoryCoordinationBackend } from './memory-coordination.js';
 import { RedisCoordinationBackend, type RedisLike } from './redis-coordination.js';
 import { SqliteCoordinationBackend } from './sqlite-coordination.js';
+import type { RedisClient } from '../delivery/redis-stream-journal.js';
 import { openSqliteDatabase, type SqliteDatabase } from './sqlite-database.js';
 import { SqliteKeyvStore } from './sqlite-keyv-store.js';
 
@@ -21,6 +22,8 @@ export interface Storage {
   readonly kind: StoreConfig['type'];
   namespace(name: string): Keyv;
   readonly coordination: Coordination;
+  /** The Redis client of a Redis store, for structures keyv has no word for (streams, hashes). */
+  readonly redis?: RedisClient;
   /** Resolves when the backend answers; rejects with LARK_E_STORE_UNAVAILABLE otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -110,6 +113,7 @@ async function openRedisStorage(url: string, prefix: string): Promise<Storage> {
         useKeyPrefix: false,
       }),
     coordination: new Coordination(backend, prefix),
+    redis: client,
     ping: async () => {
       try {
         await client.ping();

@@ -1,0 +1,37 @@
+import type { LarkEvent } from '../dispatch/lark-event.js';
+
+/** One accepted event waiting for (or undergoing) its handlers. */
+export interface JournalEntry {
+  /** The journal's own id for the entry (a stream id with Redis). */
+  readonly id: string;
+  readonly event: LarkEvent;
+}
+
+/** Runs every handler an entry needs; resolves once none is left to run. */
+export type EntryHandler = (entry: JournalEntry) => Promise<void>;
+
+/**
+ * Where an accepted event waits between its ACK and the end of its handlers. `append` resolves
+ * before the ACK leaves, so an event the platform considers delivered is in the journal. A
+ * durable journal survives the death of the process that appended; an in-process one does not.
+ * An entry is finished only when its handler resolves; one whose handler rejected, or whose
+ * process died, stays for recovery (durable journals only).
+ */
+export interface DeliveryJournal {
+  readonly durable: boolean;
+  append(event: LarkEvent): Promise<void>;
+  /**
+   * Claims every key (value `processing`, set only if absent) and appends the event, as one
+   * atomic step; false, with nothing changed, when any key was already claimed. Offered by
+   * journals that live in the claim store, so no crash can leave a claim without its entry.
+   */
+  claimAndAppend?(claimKeys: string[], ttlMs: number, event: LarkEvent): Promise<boolean>;
+  /** Starts feeding new and recovered entries to `handle`. */
+  start(handle: EntryHandler): Promise<void>;
+  /** Entries taken but not yet finished by this process. */
+  inFlight(): number;
+  /** Resolves when every entry this process took has been finished or given up. */
+  idle(): Promise<void>;
+  /** Stops taking entries; unfinished ones stay for another instance (durable journals). */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,34 @@
+import type { Clock } from '../clock.js';
+import type { KernelConfig } from '../config/config-schema.js';
+import type { DeliveryParts } from '../dispatch/dispatcher.js';
+import type { Logger } from '../logger.js';
+import type { Storage } from '../store/storage.js';
+import { KeyvDeadLetterStore, RedisDeadLetterStore } from './dead-letter-store.js';
+import { InProcessJournal } from './in-process-journal.js';
+import { RedisStreamJournal } from './redis-stream-journal.js';
+
+/** The journal and dead-letter store that match the deployment's store. */
+export function createDeliveryParts(
+  storage: Storage,
+  config: KernelConfig,
+  logger: Logger,
+  clock?: Clock,
+): Required<Omit<DeliveryParts, 'clock'>> & DeliveryParts {
+  const { prefix } = config.store;
+  if (storage.redis) {
+    return {
+      journal: new RedisStreamJournal(storage.redis, logger, {
+        prefix,
+        recoverIdleMs: config.dispatch.recoverIdleMs,
+        maxInFlight: Math.max(64, config.dispatch.handlerConcurrency * 8),
+      }),
+      deadLetters: new RedisDeadLetterStore(storage.redis, prefix),
+      clock,
+    };
+  }
+  return {
+    journal: new InProcessJournal(logger),
+    deadLetters: new KeyvDeadLetterStore(storage.namespace('kernel:dead-letter')),
+    clock,
+  };
+}
