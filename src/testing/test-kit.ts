@@ -160,7 +160,7 @@ export class TestKit {
 
   /** Resolves when every handler the kernel has started has finished. */
   async settled(): Promise<void> {
-    await this.kernel.dispatcher.drain();
+    await this.kernel.dispatcher.idle();
   }
 
   async stop(): Promise<void> {

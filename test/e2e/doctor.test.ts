@@ -28,13 +28,14 @@ interface Overrides {
   secret?: string;
   store?: string;
   recorderOptions?: string;
+  domain?: string;
 }
 
 async function runDoctor(name: string, overrides: Overrides = {}) {
   const file = path.join(dir, `${name}.yaml`);
   const secret = overrides.secret ?? APP.appSecret;
   await writeFile(file, `
-app: { appId: ${APP.appId}, appSecret: ${secret}, domain: "${emulator.baseUrl}" }
+app: { appId: ${APP.appId}, appSecret: ${secret}, domain: "${overrides.domain ?? emulator.baseUrl}" }
 store: ${overrides.store ?? '{ type: memory }'}
 plugins:
   - use: group-message
@@ -81,9 +82,19 @@ describe('lark-service doctor', () => {
     expect(output).not.toContain(APP.appSecret);
   });
 
-  it('says the live-connection check was not possible when no count is reported', async () => {
+  it('reports how many live connections the platform counts for the app', async () => {
     const { output } = await runDoctor('sound-count');
-    expect(check(output, 'live connections')).toMatch(/^ {2}skip .*not possible/);
+    expect(check(output, 'live connections')).toMatch(/^ {2}ok .*\b0\b/);
+  });
+
+  it('says the live-connection check was not possible when no count is reported', async () => {
+    const silent = await Emulator.start({ apps: [APP], reportLiveConnections: false });
+    try {
+      const { output } = await runDoctor('no-count', { domain: silent.baseUrl });
+      expect(check(output, 'live connections')).toMatch(/^ {2}skip .*not possible/);
+    } finally {
+      await silent.stop();
+    }
   });
 
   it('reports a wrong secret with its fix, never printing the secret, and exits 1', async () => {

@@ -1,20 +1,37 @@
 import * as lark from '@larksuiteoapi/node-sdk';
+import { Keyv } from 'keyv';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../support/kernel-harness.js';
+import { Emulator } from '../../src/emulator/index.js';
+import { systemClock } from '../../src/kernel/clock.js';
+import { createLarkClient, StoreTokenCache, type LarkClient } from '../../src/kernel/lark-client.js';
+import { APP } from '../support/kernel-harness.js';
+import { captureLogs, type CapturedLogs } from '../support/memory-logger.js';
 
-const yaml = `
-app: { appId: "\${APP_ID}", appSecret: "\${APP_SECRET}", domain: "\${DOMAIN}" }
-plugins: []
-`;
+/** A Lark client fresh from construction (no token yet) against its own emulator. */
+interface Fixture {
+  emulator: Emulator;
+  lark: LarkClient;
+  logs: CapturedLogs;
+}
 
-let h: Harness | undefined;
+let h: Fixture | undefined;
 afterEach(async () => {
-  await h?.stop();
+  await h?.emulator.stop();
   h = undefined;
 });
 
-function sendText(harness: Harness, chatId: string, options?: ReturnType<typeof lark.withUserAccessToken>) {
-  return harness.kernel.lark.im.message.create(
+async function start(): Promise<Fixture> {
+  const emulator = await Emulator.start({ apps: [APP] });
+  const logs = captureLogs('debug', [APP.appSecret]);
+  const cache = new StoreTokenCache(new Keyv(), systemClock);
+  const lark = createLarkClient({ ...APP, domain: emulator.baseUrl }, cache, logs.logger);
+  return { emulator, lark, logs };
+}
+
+type RequestOptions = ReturnType<typeof lark.withUserAccessToken>;
+
+function sendText(fixture: Fixture, chatId: string, options?: RequestOptions) {
+  return fixture.lark.im.message.create(
     {
       params: { receive_id_type: 'chat_id' },
       data: { receive_id: chatId, msg_type: 'text', content: JSON.stringify({ text: 'hi' }) },
@@ -23,12 +40,12 @@ function sendText(harness: Harness, chatId: string, options?: ReturnType<typeof 
   );
 }
 
-const tokenRequests = (harness: Harness) =>
-  harness.emulator.requests({ path: /tenant_access_token/ }).length;
+const tokenRequests = (fixture: Fixture) =>
+  fixture.emulator.requests({ path: /tenant_access_token/ }).length;
 
 describe('tenant token requests', () => {
-  it('ten concurrent calls right after start wait for one token request', async () => {
-    h = await startHarness(yaml);
+  it('ten concurrent first calls wait for one token request', async () => {
+    h = await start();
     const chats = Array.from({ length: 10 }, (_, i) => `oc_start_${i}`);
 
     const results = await Promise.all(chats.map((chat) => sendText(h!, chat)));
@@ -38,7 +55,7 @@ describe('tenant token requests', () => {
   });
 
   it('ten concurrent calls rejected with 99991663 share one new token and replay once each', async () => {
-    h = await startHarness(yaml);
+    h = await start();
     await sendText(h, 'oc_warm');
     h.emulator.expireTenantTokens();
 
@@ -52,7 +69,7 @@ describe('tenant token requests', () => {
   });
 
   it('a token request the platform refuses fails the call with its code and caches nothing', async () => {
-    h = await startHarness(yaml);
+    h = await start();
     h.emulator.injectError({
       path: /tenant_access_token/,
       status: 200,
@@ -69,7 +86,7 @@ describe('tenant token requests', () => {
   });
 
   it('a user-token call rejected with 99991663 is not replayed with the tenant token', async () => {
-    h = await startHarness(yaml);
+    h = await start();
     await sendText(h, 'oc_warm');
     h.emulator.injectError({
       path: /\/im\/v1\/messages$/,

@@ -140,6 +140,11 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
    */
   async drain(): Promise<void> {
     await this.journal.stop();
+    await this.idle();
+  }
+
+  /** Resolves when every handler already started or queued has settled; keeps reading. */
+  async idle(): Promise<void> {
     await Promise.all([this.queues.idle(), this.cards.idle(), this.journal.idle()]);
   }
 
