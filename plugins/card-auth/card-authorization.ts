@@ -43,7 +43,8 @@ export interface CardAuthorizationService {
   requestAuthorization(request: AuthorizationRequest): Promise<AuthorizationTicket>;
   /**
    * Resolves with the session once it has ended (completed, declined, expired, failed, or
-   * superseded: completed, then replaced by a later completion), on this instance or any other; rejects LARK_E_AUTH_WAIT_TIMEOUT after `timeoutMs`.
+   * superseded: completed, then replaced by a later completion), on this instance or any
+   * other; rejects LARK_E_AUTH_WAIT_TIMEOUT after `timeoutMs`.
    */
   waitForAuthorization(sessionId: string,
     options?: { timeoutMs?: number }): Promise<AuthorizationSession>;

@@ -61,7 +61,10 @@ const options = z.strictObject({
     /** The redirect URL's origin as users' devices reach it; registered in the console. */
     publicBaseUrl: z.url().optional(),
   }).prefault({}),
-});
+}).refine((o) => o.cardTemplateId !== undefined
+  || (o.cardTemplateVersion === undefined && o.cardTemplateByState === undefined),
+{ message: 'cardTemplateVersion and cardTemplateByState need cardTemplateId',
+  path: ['cardTemplateId'] });
 
 export type CardAuthOptions = z.output<typeof options>;
 

@@ -2,7 +2,7 @@ import type { AuthorizationSession } from '../session-manager/index.js';
 import { buttonValue, type AuthCardValue } from './auth-cards.js';
 import { templateFor, type CardLook, type CardTemplate } from './card-look.js';
 import { plainScope, say } from './card-texts.js';
-import { wordingFor } from './card-wording.js';
+import { wordingFor, type CardWording } from './card-wording.js';
 
 /** The `data` of a template card (reference §3.1, §5.3). */
 export interface TemplateCardData {
@@ -61,13 +61,7 @@ export function templateVariables(session: AuthorizationSession, look: CardLook,
   const words = wordingFor(session, look);
   const lang = look.language;
   const privacyUrl = look.privacyPolicyUrl ?? '';
-  const open = session.state === 'pending' || session.state === 'awaiting_consent';
-  const body = [
-    words.reason, words.featureLine, words.notice,
-    open ? words.scopes : '',
-    open && privacyUrl ? `[${words.privacyLabel}](${privacyUrl})` : '',
-    words.nextStep, words.detail, words.askAgain,
-  ].filter(Boolean).join('\n\n');
+  const body = bodyOf(words, look, privacyUrl);
   return {
     state: session.state,
     language: lang,
@@ -95,4 +89,17 @@ export function templateVariables(session: AuthorizationSession, look: CardLook,
     authorized_by: words.authorizedBy,
     authorized_at: words.authorizedAt,
   };
+}
+
+/** The text the built-in card shows in this state and description, as one markdown block. */
+function bodyOf(words: CardWording, look: CardLook, privacyUrl: string): string {
+  const detailed = look.description === 'detailed';
+  const intro = [words.reason, words.featureLine, words.notice];
+  const requestDetails = [...intro, words.scopes,
+    privacyUrl ? `[${words.privacyLabel}](${privacyUrl})` : ''];
+  const lines = words.state === 'pending' ? requestDetails
+    : words.state === 'awaiting_consent'
+      ? [...(detailed ? requestDetails : intro), words.nextStep]
+      : [detailed ? words.reason : '', words.detail, words.askAgain];
+  return lines.filter(Boolean).join('\n\n');
 }
