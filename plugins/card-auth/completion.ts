@@ -28,8 +28,7 @@ export async function completeWithTokens(parts: AuthParts, session: Authorizatio
 
   const { completed, superseded } = await storeAndComplete(parts, session, tokens,
     consented.name);
-  if (!completed) return;
-  await showEndedCard(parts, completed);
+  if (completed) await showEndedCard(parts, completed);
   for (const earlier of superseded) await showEndedCard(parts, earlier);
 }
 
@@ -37,11 +36,11 @@ export async function completeWithTokens(parts: AuthParts, session: Authorizatio
 const COMPLETION_LOCK = { ttlMs: 30_000, waitMs: 30_000 };
 
 /**
- * Under a lock on the user held across instances: store the session's tokens, complete it,
- * then supersede the user's sessions that completed before it. Completions of one user are
- * thus taken one after the other, and the last one is both the token in the vault and the
- * only session left `completed`. The tokens are stored before the session is completed, so
- * whoever hears of the completion finds them. A session that ended otherwise meanwhile
+ * Under a lock on the user held across instances: store the session's tokens, supersede
+ * the user's sessions that completed before it, then complete it. Completions of one user
+ * are thus taken one after the other, and the last one is both the token in the vault and
+ * the only session left `completed`. Whoever hears of the completion finds the tokens
+ * stored and the earlier sessions superseded. A session that ended otherwise meanwhile
  * (expired, declined) stores nothing.
  */
 async function storeAndComplete(parts: AuthParts, session: AuthorizationSession,
@@ -59,9 +58,10 @@ async function storeAndComplete(parts: AuthParts, session: AuthorizationSession,
       async () => tokenRecord(parts, session, tokens));
     parts.logger.info({ sessionId: session.id, scopes: tokens.scopes.length },
       'user token stored');
+    // Earlier completions are superseded first, so whoever hears of this one sees them so.
+    const superseded = await supersedeEarlier(parts, session);
     const result = await parts.sessions.transition(session.id, 'completed', { authorizedName });
-    if (!result.ok) return { completed: undefined, superseded: [] };
-    return { completed: result.session, superseded: await supersedeEarlier(parts, result.session) };
+    return { completed: result.ok ? result.session : undefined, superseded };
   });
 }
 
