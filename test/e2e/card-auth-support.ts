@@ -24,13 +24,17 @@ plugins:
       flow: ${options.flow ?? 'device'}
       openInFeishu: false
       language: ${options.language ?? 'en'}
-${(options.cardAuth ?? []).map((line) => `      ${line}\n`).join('')}      # A short slow_down step keeps the test quick; the default is RFC 8628's 5 s.
+${cardAuthLines(options.cardAuth)}      # A short slow_down step keeps the test quick; the default is RFC 8628's 5 s.
       polling: { scanMs: 50, leaseMs: 1000, slowDownStepMs: 100 }
       redirect: { port: 0 }
 ${options.extra ?? ''}
   - use: ../plugins/auth-requester.ts
     options: { name: ${options.name} }
 `;
+}
+
+function cardAuthLines(lines: string[] = []): string {
+  return lines.map((line) => `      ${line}\n`).join('');
 }
 
 export type Card = {

@@ -11,7 +11,8 @@ const session: AuthorizationSession = {
   reason: 'To add the meeting to your calendar', notice: 'Your authorization expired.',
   state: 'pending', createdAt: 0, updatedAt: 0, expiresAt: 600_000,
 };
-const look = { language: 'en' as const, description: 'detailed' as const, privacyPolicyUrl: 'https://example.com/privacy',
+const look = { language: 'en' as const, description: 'detailed' as const,
+  privacyPolicyUrl: 'https://example.com/privacy',
   timeZone: 'UTC' };
 
 describe('authorization cards', () => {

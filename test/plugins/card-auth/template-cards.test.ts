@@ -56,3 +56,20 @@ describe('card templates', () => {
     expect(card).toMatchObject({ type: 'raw', data: { schema: '2.0' } });
   });
 });
+
+describe('card-auth card options in the configuration', () => {
+  it('defaults to the detailed built-in card and refuses a template version without an id',
+    async () => {
+      const { default: plugin } = await import('../../../plugins/card-auth/index.js');
+      const schema = plugin.options!;
+      expect(schema.parse({})).toMatchObject({ description: 'detailed', language: 'both' });
+      expect(schema.parse({ cardTemplateId: 'tpl', description: 'short',
+        cardTemplateByState: { superseded: { id: 'tpl_ended' } } }))
+        .toMatchObject({ cardTemplateId: 'tpl', description: 'short' });
+      const refused = schema.safeParse({ cardTemplateVersion: '1.0.0' });
+      expect(refused.success).toBe(false);
+      expect(JSON.stringify(refused.error?.issues)).toContain('need cardTemplateId');
+      expect(schema.safeParse({ cardTemplateByState: { later: { id: 'x' } },
+        cardTemplateId: 'tpl' }).success).toBe(false);
+    });
+});
