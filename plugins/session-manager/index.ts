@@ -20,6 +20,7 @@ export type {
 } from './user-token-vault.js';
 export type { SecretBoxService } from './secret-box.js';
 export type { SealedValue } from './vault-cipher.js';
+export { withStoreLock, type LockOptions } from './store-lock.js';
 
 /** Authorization sessions: create, move once across instances, list by user and state. */
 export const AuthorizationSessions =

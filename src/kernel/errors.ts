@@ -41,6 +41,7 @@ export const ErrorCodes = {
   LARK_E_AUTH_SESSION_NOT_FOUND: 'No authorization session has the given id.',
   LARK_E_AUTH_PLATFORM: 'The platform refused to start or finish a user authorization.',
   LARK_E_AUTH_REDIRECT_LISTEN: 'The redirect listener of the card-auth plugin cannot listen.',
+  LARK_E_AUTH_REQUEST_INVALID: 'An authorization request carries card options card-auth rejects.',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
