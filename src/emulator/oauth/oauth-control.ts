@@ -1,6 +1,7 @@
 import { EmulatorError, EmulatorErrorCode } from '../errors.js';
 import type { DeviceGrant, DeviceScript } from './device-grants.js';
 import type { OAuthState } from './oauth-state.js';
+import type { TokenIssue } from './user-tokens.js';
 
 /** A device grant as tests see it. */
 export type DeviceGrantView = Omit<DeviceGrant, 'slowDownsLeft'>;
@@ -44,6 +45,14 @@ export class OAuthControl {
     grant.visitedBy = openId;
     this.state.deviceGrants.script(grant, this.state.consent.decisionOf(openId));
     return view(grant);
+  }
+
+  /**
+   * The token endpoint's answer as if `openId` had just consented to `scopes` for the app:
+   * an access token and, with `offline_access`, a single-use refresh token.
+   */
+  issueTokens(appId: string, openId: string, scopes: string[]): TokenIssue {
+    return this.state.tokens.issue(appId, openId, scopes);
   }
 
   deviceGrants(): DeviceGrantView[] {
