@@ -56,6 +56,7 @@ describe('apaas plugin in a kernel', () => {
     expect(textOf(reply.content)).toBe('Please authorize on the card I sent.');
     expect(authorizationRequests).toEqual([{ openId: STRANGER,
       scopes: [ApaasScopes.workspaceRecordRead],
-      reason: 'Order report needs your authorization to query records of table orders' }]);
+      reason: 'Order report needs your authorization to query records of table orders',
+      feature: 'Order report' }]);
   });
 });
