@@ -7,11 +7,13 @@ import { ApaasUserTokens } from '../apaas/index.js';
 import { CardAuthorization } from '../card-auth/index.js';
 import { endpointsFor } from '../card-auth/platform-oauth.js';
 import { SecretBox, UserTokenVault } from '../session-manager/index.js';
-import { ApaasUserTokens as ApaasUserTokenSource } from './apaas-user-tokens.js';
+import { ApaasTokenSource } from './apaas-token-source.js';
 import { Reauthorization } from './reauthorization.js';
 import { RefreshEndpoint } from './refresh-endpoint.js';
 import { RefreshScheduler } from './refresh-scheduler.js';
-import { TokenRefresh as TokenRefreshImpl, type TokenRefreshService } from './token-refresh-service.js';
+import {
+  TokenRefresh as TokenRefreshImpl, type TokenRefreshService,
+} from './token-refresh-service.js';
 import { UserInfoSync } from './user-info-sync.js';
 import { UserTokenRefresher } from './user-token-refresher.js';
 
@@ -96,8 +98,7 @@ export default definePlugin<TokenRefreshOptions>({
     });
     ctx.provide(TokenRefresh, new TokenRefreshImpl({ appId, refresher, reauthorization,
       scheduler, userInfo }));
-    ctx.provide(ApaasUserTokens, new ApaasUserTokenSource(appId, refresher, cards,
-      reauthorization));
+    ctx.provide(ApaasUserTokens, new ApaasTokenSource(appId, refresher, cards, reauthorization));
     if (ctx.options.scheduler.enabled) scheduler.start();
     running.set(ctx, { scheduler, stopCardListener,
       infoTimer: startUserInfoTimer(ctx, userInfo) });

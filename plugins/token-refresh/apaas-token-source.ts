@@ -12,7 +12,7 @@ import type { UserTokenRefresher } from './user-token-refresher.js';
  * send none and answer `undefined`; the card then carries the "authorization expired" line
  * when the user's tokens were dropped.
  */
-export class ApaasUserTokens implements UserTokenSource {
+export class ApaasTokenSource implements UserTokenSource {
   constructor(
     private readonly appId: string,
     private readonly refresher: UserTokenRefresher,
