@@ -46,7 +46,8 @@ export default definePlugin<SessionManagerOptions>({
   options,
   provides: [AuthorizationSessions, UserTokenVault, SecretBox],
   start(ctx) {
-    const cipher = new VaultCipher(vaultKey(ctx));
+    const { key, source } = vaultKey(ctx);
+    const cipher = new VaultCipher(key);
     ctx.provide(AuthorizationSessions, new StoreAuthorizationSessions(ctx.store, ctx.coordination,
       ctx.clock, {
         appId: ctx.appId,
@@ -54,12 +55,12 @@ export default definePlugin<SessionManagerOptions>({
         retentionMs: ctx.options.retentionMinutes * 60_000,
       }, `${ctx.id}:session`));
     ctx.provide(UserTokenVault, new StoreUserTokenVault(ctx.store, ctx.coordination, cipher,
-      ctx.clock, ctx.id));
+      ctx.clock, ctx.id, source === 'ephemeral'));
     ctx.provide(SecretBox, createSecretBox(cipher));
   },
 });
 
-function vaultKey(ctx: PluginContext<SessionManagerOptions>): Buffer {
+function vaultKey(ctx: PluginContext<SessionManagerOptions>): ReturnType<typeof resolveVaultKey> {
   const config = ctx.container.resolve<KernelConfig>(CoreTokens.Config);
   const { key, source } = resolveVaultKey(ctx.options.encryptionKey, ctx.id,
     config.emulator.enabled);
@@ -67,5 +68,5 @@ function vaultKey(ctx: PluginContext<SessionManagerOptions>): Buffer {
     ctx.logger.warn({}, 'no encryptionKey set: the embedded emulator default uses a key for ' +
       'this process only, so stored user tokens do not survive a restart');
   }
-  return key;
+  return { key, source };
 }

@@ -1,7 +1,7 @@
 import type { Keyv } from 'keyv';
 
 import type { Clock } from '../../src/kernel/clock.js';
-import { LarkServiceError } from '../../src/kernel/errors.js';
+import { isLarkServiceError, LarkServiceError } from '../../src/kernel/errors.js';
 import type { Coordination } from '../../src/kernel/store/coordination.js';
 import { withStoreLock } from './store-lock.js';
 import { VaultUserIndex } from './user-index.js';
@@ -70,14 +70,27 @@ export class StoreUserTokenVault implements UserTokenVaultService {
     private readonly cipher: VaultCipher,
     private readonly clock: Clock,
     private readonly lockPrefix: string,
+    /**
+     * With a key that lives for one process only (the embedded emulator default), a record
+     * sealed by an earlier run can never be opened again: it is dropped as if absent, so the
+     * user is simply asked to authorize again. With a configured key it stays an error.
+     */
+    private readonly discardUnreadable = false,
   ) {
     this.index = new VaultUserIndex(store, coordination, lockPrefix);
   }
 
   async get(appId: string, openId: string): Promise<UserTokenRecord | undefined> {
-    const sealed = (await this.store.get(this.key(appId, openId))) as SealedValue | undefined;
+    const key = this.key(appId, openId);
+    const sealed = (await this.store.get(key)) as SealedValue | undefined;
     if (!sealed) return undefined;
-    return JSON.parse(this.cipher.open(sealed, this.key(appId, openId))) as UserTokenRecord;
+    try {
+      return JSON.parse(this.cipher.open(sealed, key)) as UserTokenRecord;
+    } catch (err) {
+      if (!this.discardUnreadable || !isLarkServiceError(err)) throw err;
+      await this.store.delete(key);
+      return undefined;
+    }
   }
 
   async put(record: UserTokenRecord): Promise<void> {
