@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { isLarkServiceError } from '../../src/kernel/errors.js';
 import { TestClock } from '../../src/testing/test-clock.js';
@@ -190,6 +190,18 @@ describe('token-refresh scheduler', () => {
     expect(refreshRequests(kit.emulator)).toHaveLength(1);
   });
 
+  it('runs by itself every interval', async () => {
+    const { kit, clock, handle } = await start('{ scheduler: { intervalSeconds: 0.05 } }');
+    await storeGrant(kit.emulator, handle, APP.appId, USER, clock.now(), true);
+
+    await vi.waitFor(() => expect(refreshRequests(kit.emulator)).toHaveLength(1),
+      { timeout: 5_000 });
+    await vi.waitFor(async () => expect(await handle.vault.get(APP.appId, USER))
+      .toMatchObject({ updatedAt: clock.now() }));
+    expect(kit.emulator.apaas.userTokens.check(
+      (await handle.vault.get(APP.appId, USER))!.accessToken).status).toBe('valid');
+  });
+
   it('logs users who are fine at debug only', async () => {
     const { kit, clock, handle } = await start();
     await storeGrant(kit.emulator, handle, APP.appId, USER, clock.now());
@@ -200,5 +212,25 @@ describe('token-refresh scheduler', () => {
     const lines = kit.logs.lines().slice(before);
     expect(lines.map((line) => line['msg'])).toContain('token refresh not needed');
     expect(lines.filter((line) => line['level'] !== 'debug')).toEqual([]);
+  });
+});
+
+describe('user-info sync', () => {
+  it('stores the user\'s profile, read with the fresh token, after each refresh', async () => {
+    const { kit, clock, handle } = await start(
+      '{ userInfo: { syncOnRefresh: true }, scheduler: { intervalSeconds: 3600 } }');
+    await storeGrant(kit.emulator, handle, APP.appId, USER, clock.now(), true);
+    kit.emulator.oauth.setUserProfile(USER, { name: 'Ann Lee', email: 'ann@example.com',
+      mobile: '+8613800000000', userId: 'a1b2c3d4' });
+    expect(await handle.tokens.userProfile(USER)).toBeUndefined();
+
+    const token = await handle.tokens.getUserAccessToken(USER);
+
+    const [info] = kit.emulator.requests({ path: '/open-apis/authen/v1/user_info' });
+    expect(info?.headers.authorization).toBe(`Bearer ${token}`);
+    expect(await handle.tokens.userProfile(USER)).toEqual({ openId: USER, name: 'Ann Lee',
+      userId: 'a1b2c3d4', unionId: expect.stringMatching(/^on_/) as unknown,
+      email: 'ann@example.com', mobile: '+8613800000000', syncedAt: clock.now() });
+    expect(kit.logs.text()).not.toContain('ann@example.com');
   });
 });

@@ -200,6 +200,15 @@ describe('emulated tokens issued by script, and network failures', () => {
       expect(rotated.body.code).toBe(0);
     });
 
+  it('answers user_info with the profile a test scripted', async () => {
+    await start();
+    const issued = emu.oauth.issueTokens(APP.appId, USER, ['contact:user.base:readonly']);
+    emu.oauth.setUserProfile(USER, { name: 'Ann Lee', email: 'ann@example.com' });
+
+    expect((await userInfo(issued.access_token)).data).toMatchObject({ open_id: USER,
+      name: 'Ann Lee', email: 'ann@example.com' });
+  });
+
   it('closes the connection without an answer for a scripted reset, once', async () => {
     await start();
     emu.injectError({ method: 'POST', path: '/open-apis/authen/v2/oauth/token', status: 0,

@@ -1,6 +1,7 @@
 import { EmulatorError, EmulatorErrorCode } from '../errors.js';
 import type { DeviceGrant, DeviceScript } from './device-grants.js';
 import type { OAuthState } from './oauth-state.js';
+import type { UserProfileFields } from './user-profiles.js';
 import type { TokenIssue } from './user-tokens.js';
 
 /** A device grant as tests see it. */
@@ -53,6 +54,11 @@ export class OAuthControl {
    */
   issueTokens(appId: string, openId: string, scopes: string[]): TokenIssue {
     return this.state.tokens.issue(appId, openId, scopes);
+  }
+
+  /** Name, email, mobile and user id `authen/v1/user_info` answers for the user. */
+  setUserProfile(openId: string, fields: UserProfileFields): void {
+    this.state.profiles.set(openId, fields);
   }
 
   deviceGrants(): DeviceGrantView[] {
