@@ -163,6 +163,8 @@ export class UserTokenRefresher {
     if (!current) return { kind: 'missing' };
     if (!due(current, now)) return { kind: 'current', record: current };
     if (refreshTokenDead(current, now)) {
+      // Nothing can renew it, but a token with time left is still the user's to use.
+      if (current.accessTokenExpiresAt > now) return { kind: 'current', record: current };
       return { kind: 'reauthorize', reason: 'refresh-expired', scopes: current.scopes };
     }
     const { attempt, attempts } = await this.attemptWithRetries(current.refreshToken!);

@@ -98,6 +98,20 @@ describe('token-refresh on demand', () => {
     expect(await handle.vault.get(APP.appId, USER)).toBeUndefined();
   });
 
+  it('keeps using a token that cannot be refreshed until it expires', async () => {
+    const { kit, clock, handle } = await start();
+    const stored = await storeGrant(kit.emulator, handle, APP.appId, USER, clock.now());
+    const { refreshToken: _none, refreshTokenExpiresAt: _never, ...withoutRefresh } = stored;
+    await handle.vault.put(withoutRefresh);
+    clock.advance(7200_000 * 0.95);
+
+    expect(await handle.tokens.getUserAccessToken(USER)).toBe(stored.accessToken);
+    clock.advance(7200_000 * 0.05);
+    const error = await handle.tokens.getUserAccessToken(USER).catch((err: unknown) => err);
+    expect((error as UserAuthorizationRequired).reason).toBe('refresh-expired');
+    expect(refreshRequests(kit.emulator)).toHaveLength(0);
+  });
+
   it('retries after a network error and keeps the stored tokens until a refresh succeeds',
     async () => {
       const { kit, clock, handle } = await start();
