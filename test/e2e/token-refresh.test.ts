@@ -57,6 +57,8 @@ describe('token-refresh on demand', () => {
     expect(now?.refreshToken).not.toBe(stored.refreshToken);
     expect(kit.emulator.apaas.userTokens.check(token).status).toBe('valid');
     expect(refreshRequests(kit.emulator)).toHaveLength(1);
+    expect(await kit.kernel.metrics.registry.getSingleMetricAsString(
+      'lark_service_token_refreshes_total')).toContain('{outcome="refreshed"} 1');
     expectNoTokenLogged(kit, [stored.accessToken, stored.refreshToken, token, now?.refreshToken]);
   });
 
@@ -76,6 +78,8 @@ describe('token-refresh on demand', () => {
       expect((error as UserAuthorizationRequired).reason).toBe('refresh-refused');
     }
     expect(refreshRequests(kit.emulator)).toHaveLength(1);
+    expect(await kit.kernel.metrics.registry.getSingleMetricAsString(
+      'lark_service_token_refreshes_total')).toContain('{outcome="reauthorize"} 1');
     expect(await handle.vault.get(APP.appId, USER)).toBeUndefined();
     const cards = kit.emulator.sentMessages().filter((m) => m.msgType === 'interactive');
     expect(cards).toHaveLength(1);
