@@ -35,6 +35,29 @@ function record(openId: string, accessToken = `eyJ${randomBytes(24).toString('ba
 }
 
 describe('user-token vault', () => {
+  it('lists the users it holds a record for, once each, and forgets deleted ones', async () => {
+    const { vault } = await vaultWith(randomBytes(32));
+    await vault.put(record('ou_index_1'));
+    await vault.put(record('ou_index_2'));
+    await vault.put(record('ou_index_1'));
+    await vault.delete(APP_ID, 'ou_index_2');
+
+    expect(await vault.users(APP_ID)).toEqual(['ou_index_1']);
+    expect(await vault.users('cli_0000000000000009')).toEqual([]);
+  });
+
+  it('prunes a listed user only while no record is stored for them', async () => {
+    const { vault, keyv } = await vaultWith(randomBytes(32));
+    await vault.put(record('ou_index_1'));
+    await vault.put(record('ou_index_2'));
+    // A record that lapsed by itself leaves its user listed.
+    await keyv.delete(`token:${APP_ID}:ou_index_2`);
+
+    expect(await vault.pruneUser(APP_ID, 'ou_index_1')).toBe(false);
+    expect(await vault.pruneUser(APP_ID, 'ou_index_2')).toBe(true);
+    expect(await vault.users(APP_ID)).toEqual(['ou_index_1']);
+  });
+
   it('gives back what was put, keyed by app and user', async () => {
     const { vault } = await vaultWith(randomBytes(32));
     const stored = record('ou_vault_1');
