@@ -11,6 +11,7 @@ import { createSecretBox, type SecretBoxService } from './secret-box.js';
 import { StoreUserTokenVault, type UserTokenVaultService } from './user-token-vault.js';
 import { VaultCipher } from './vault-cipher.js';
 import { resolveVaultKey } from './vault-key.js';
+import { recordSessionMetrics } from './session-metrics.js';
 
 export type * from './authorization-session.js';
 export type { SessionState, OpenSessionState, EndedSessionState } from './session-states.js';
@@ -49,17 +50,25 @@ export default definePlugin<SessionManagerOptions>({
   start(ctx) {
     const { key, source } = vaultKey(ctx);
     const cipher = new VaultCipher(key);
-    ctx.provide(AuthorizationSessions, new StoreAuthorizationSessions(ctx.store, ctx.coordination,
-      ctx.clock, {
-        appId: ctx.appId,
-        sessionTtlMs: ctx.options.sessionTtlMinutes * 60_000,
-        retentionMs: ctx.options.retentionMinutes * 60_000,
-      }, `${ctx.id}:session`));
+    const sessions = new StoreAuthorizationSessions(ctx.store, ctx.coordination, ctx.clock, {
+      appId: ctx.appId,
+      sessionTtlMs: ctx.options.sessionTtlMinutes * 60_000,
+      retentionMs: ctx.options.retentionMinutes * 60_000,
+    }, `${ctx.id}:session`);
+    ctx.provide(AuthorizationSessions, sessions);
+    stopMetrics.set(ctx.id, recordSessionMetrics(ctx.metrics, sessions));
     ctx.provide(UserTokenVault, new StoreUserTokenVault(ctx.store, ctx.coordination, cipher,
       ctx.clock, ctx.id, source === 'ephemeral'));
     ctx.provide(SecretBox, createSecretBox(cipher));
   },
+  stop(ctx) {
+    stopMetrics.get(ctx.id)?.();
+    stopMetrics.delete(ctx.id);
+  },
 });
+
+/** Per plugin entry: stops its metrics' store reads when the entry stops. */
+const stopMetrics = new Map<string, () => void>();
 
 function vaultKey(ctx: PluginContext<SessionManagerOptions>): ReturnType<typeof resolveVaultKey> {
   const config = ctx.container.resolve<KernelConfig>(CoreTokens.Config);

@@ -200,6 +200,18 @@ describe('card authorization with the device flow, through the SDK WSClient', ()
       code: 'LARK_E_AUTH_RATE_LIMITED', message: expect.stringContaining(user) });
   });
 
+  it('counts every session that ended, by state, on /metrics', async () => {
+    const text = await h.kernel.metrics.registry.getSingleMetricAsString(
+      'lark_service_auth_sessions_total');
+    for (const state of ['completed', 'declined', 'expired', 'failed'] as const) {
+      const stored = (await requester().sessions.listByState(state)).length;
+      const counted = new RegExp(`\\{state="${state}"\\} (\\d+)`).exec(text)?.[1] ?? '0';
+      expect({ state, counted: Number(counted) }).toEqual({ state, counted: stored });
+    }
+    expect(text).toMatch(/\{state="completed"\} [1-9]/);
+    expect(text).toMatch(/\{state="declined"\} [1-9]/);
+  });
+
   it('writes no token, device code, app secret or vault key into the log', () => {
     const deviceCodes = h.emulator.oauth.deviceGrants().map((grant) => grant.deviceCode);
     const log = h.logs.text();
