@@ -5,6 +5,8 @@ export interface JournalEntry {
   /** The journal's own id for the entry (a stream id with Redis). */
   readonly id: string;
   readonly event: LarkEvent;
+  /** True when the journal gave this entry to a handler before (recovered, or a failed run). */
+  readonly handedOutBefore?: boolean;
 }
 
 /** Runs every handler an entry needs; resolves once none is left to run. */
