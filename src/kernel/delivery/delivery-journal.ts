@@ -21,6 +21,8 @@ export type EntryHandler = (entry: JournalEntry) => Promise<void>;
  */
 export interface DeliveryJournal {
   readonly durable: boolean;
+  /** True when finishing an entry also sets its event's claim to `done` (in one step). */
+  readonly marksClaimsDone?: boolean;
   append(event: LarkEvent): Promise<void>;
   /**
    * Claims every key (value `processing`, set only if absent) and appends the event, as one

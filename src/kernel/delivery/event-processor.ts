@@ -51,15 +51,18 @@ export class EventProcessor {
    * `handedOutBefore` says whether the journal gave this entry to a handler before (an entry
    * recovered from a dead instance or a failed run). Only such an entry can have plugins that
    * are already done with it: a new entry was journaled in the same step as its claim, so no
-   * handler has seen its event yet, and its done marks are not read.
+   * handler has seen its event yet, and its done marks are not read. `markClaim` false: the
+   * journal sets the claim to `done` itself when it removes the entry.
    */
-  async process(event: LarkEvent, handedOutBefore = true): Promise<void> {
+  async process(event: LarkEvent, handedOutBefore = true, markClaim = true): Promise<void> {
     const subscribers = this.registry.subscribersOf(event.eventType);
     const runs = subscribers.map((subscription) =>
       this.queues.run(subscription.pluginId, () =>
         this.runOnce(subscription, event, handedOutBefore)),
     );
     await Promise.all(runs);
+    // A journal that marks claims done does it when it removes the entry, in the same step.
+    if (!markClaim) return;
     await this.coordination.write(claimKey(event.eventId), 'done', this.settings.dedupTtlMs);
   }
 
