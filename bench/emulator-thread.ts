@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type {
-  EmulatorCommand, EmulatorReply, EmulatorStartRequest, PushBatch, PushReport,
+  AuthorizeBatch, AuthorizeReport, EmulatorCommand, EmulatorReply, EmulatorStartRequest,
+  PushBatch, PushReport,
 } from './emulator-protocol.js';
 
 type Pending = { resolve(value: unknown): void; reject(err: Error): void };
@@ -30,6 +31,11 @@ export class EmulatorThread {
 
   push(batch: PushBatch): Promise<PushReport> {
     return this.call({ op: 'push', batch }) as Promise<PushReport>;
+  }
+
+  /** Each user clicks Authorize on their card and consents on the page it links to. */
+  authorize(batch: AuthorizeBatch): Promise<AuthorizeReport> {
+    return this.call({ op: 'authorize', batch }) as Promise<AuthorizeReport>;
   }
 
   async stop(): Promise<void> {

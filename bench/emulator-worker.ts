@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 import { Emulator } from '../src/emulator/index.js';
+import { authorizeAsUsers } from './card-user.js';
 import type {
   EmulatorCommand, EmulatorReply, EmulatorStartRequest, PushBatch, PushReport,
 } from './emulator-protocol.js';
@@ -35,6 +36,8 @@ async function execute(command: EmulatorCommand): Promise<unknown> {
       return running().waitForConnections(command.count, { timeoutMs: CONNECTION_WAIT_MS });
     case 'push':
       return pushBatch(running(), command.batch);
+    case 'authorize':
+      return authorizeAsUsers(running(), command.batch);
     case 'stop':
       await emulator?.stop();
       emulator = undefined;
@@ -48,6 +51,9 @@ async function start(request: EmulatorStartRequest): Promise<string> {
     apps: [{ appId: request.appId, appSecret: request.appSecret }],
     ackTimeoutMs: request.ackTimeoutMs,
     repush: { enabled: false, delaysMs: [] },
+    ...(request.bot && { bot: request.bot }),
+    ...(request.deviceIntervalSeconds !== undefined
+      && { oauth: { deviceIntervalSeconds: request.deviceIntervalSeconds } }),
   });
   return emulator.baseUrl;
 }
