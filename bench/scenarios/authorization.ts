@@ -64,12 +64,14 @@ async function measure(context: ScenarioContext, kernel: AuthKernel,
   const peakRss = rss.stop();
 
   const completed = [...ended.values()].filter((s) => s.state === 'completed').length;
+  const outcomes = await cardOutcomes(kernel);
   const answers = summarize(clicks.clickLatenciesMs.length > 0 ? clicks.clickLatenciesMs : [0]);
   const interval = context.setting('device-interval-ms');
   const note = `${sessions} sessions open at once, device flow polled every ${interval} ms; ` +
     `${retries} requests asked again after an error, ` +
     `${clicks.failedClicks} clicks failed, ${clicks.withoutConsentLink} cards without a ` +
-    `consent link; ended ${describeStates(ended)}, ${sessions - ended.size} still open; one run`;
+    `consent link; ended ${describeStates(ended)}, ${sessions - ended.size} still open; ` +
+    `card answers by outcome: ${outcomes}; one run`;
   const at = (metric: string, value: number, unit: string, target?: string): Measurement =>
     ({ scenario: 'authorization', metric, value, unit, note, ...(target && { target }) });
   return [
@@ -110,4 +112,10 @@ function describeStates(ended: Map<string, AuthorizationSession>): string {
     counts.set(session.state, (counts.get(session.state) ?? 0) + 1);
   }
   return [...counts].map(([state, count]) => `${state} ${count}`).join(', ') || 'none';
+}
+
+/** The kernel's own count of card answers by outcome (over_budget: the "processing" toast). */
+async function cardOutcomes(kernel: AuthKernel): Promise<string> {
+  const { values } = await kernel.kernel.metrics.cardCallbacks.get();
+  return values.map((v) => `${v.labels.outcome} ${v.value}`).join(', ') || 'none';
 }
