@@ -28,13 +28,14 @@ export class AuthorizationGate {
   ) {}
 
   /** The session asking `openId` for `scopes`: an open one, or a new card. */
-  request(openId: string, scopes: string[], reason: string): Promise<string> {
+  request(openId: string, scopes: string[], reason: string, feature?: string): Promise<string> {
     const key = keyOf(openId, scopes);
     const existing = this.open.get(key);
     if (existing && this.clock.now() - existing.askedAt < this.reuseMs) return existing.sessionId;
 
     const entry: OpenRequest = { openId, scopes: [...scopes].sort(), askedAt: this.clock.now(),
-      sessionId: this.tokens.requestAuthorization({ openId, scopes, reason })
+      sessionId: this.tokens.requestAuthorization({ openId, scopes, reason,
+        ...(feature && { feature }) })
         .then(({ sessionId: id }) => {
           entry.resolvedId = id;
           this.logger.info({ sessionId: id, openId, scopes }, 'authorization requested');

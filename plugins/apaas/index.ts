@@ -21,9 +21,8 @@ export {
 export const Apaas = serviceToken<ApaasService>('apaas.client');
 
 /**
- * Users' tokens and authorization cards, provided by the token-refresh and card-auth plugins.
- * TODO(#4): have token-refresh (with card-auth) provide this token, so `use: apaas` works
- * from configuration without an adapter plugin.
+ * Users' tokens and authorization cards: the token-refresh plugin provides this from its own
+ * refreshes and card-auth's cards, so `use: apaas` beside them works from configuration.
  */
 export const ApaasUserTokens = serviceToken<UserTokenSource>('apaas.user-token-source');
 

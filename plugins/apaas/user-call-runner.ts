@@ -77,7 +77,7 @@ export class UserCallRunner {
     if (!first.stale) throw await this.meaningOf(first.error, operation);
 
     logger.info({ openId: this.openId }, 'user token rejected; refreshing and retrying once');
-    const fresh = await tokens.refresh(this.openId);
+    const fresh = await tokens.refresh(this.openId, token);
     if (!fresh) throw await this.authorizationRequired(operation, operation.scopes,
       'token-rejected');
     const second = await this.send<T>(operation, fresh);
@@ -108,7 +108,8 @@ export class UserCallRunner {
   private async authorizationRequired(operation: UserOperation, scopes: string[],
     cause: AuthorizationCause): Promise<AuthorizationRequired> {
     const reason = `${this.settings.feature} needs your authorization to ${operation.request.what}`;
-    const sessionId = await this.deps.gate.request(this.openId, scopes, reason);
+    const sessionId = await this.deps.gate.request(this.openId, scopes, reason,
+      this.settings.feature);
     return new AuthorizationRequired(this.openId, scopes, sessionId, cause);
   }
 }

@@ -14,9 +14,10 @@ export interface UserTokenSource {
   /**
    * Refreshes the user's token now, because the platform rejected the current one
    * (99991668 / 99991677). `undefined` when refreshing is impossible and the user must
-   * authorize again.
+   * authorize again. With `rejectedToken`, a token already replaced (by a concurrent call)
+   * is not refreshed again: the replacement is returned.
    */
-  refresh(openId: string): Promise<string | undefined>;
+  refresh(openId: string, rejectedToken?: string): Promise<string | undefined>;
 
   /** Forgets the user's token: the platform rejected even a freshly refreshed one. */
   invalidate(openId: string): Promise<void>;
@@ -37,6 +38,8 @@ export interface AuthorizationRequest {
   scopes: string[];
   /** Shown on the card: which feature needs the authorization and for what. */
   reason: string;
+  /** The feature's name alone, for lines such as "authorize again to keep using ...". */
+  feature?: string;
 }
 
 export type AuthorizationOutcome = 'completed' | 'declined' | 'expired' | 'failed' | 'timeout';

@@ -4,6 +4,7 @@ import type { AuthParts } from './auth-parts.js';
 import { sendRequestCard } from './card-messages.js';
 import { OFFLINE_ACCESS } from './consent-starter.js';
 import type { UserRateLimiter } from './rate-limiter.js';
+import { checkCardOptions, type AuthorizationCardOptions } from './request-options.js';
 
 export interface AuthorizationRequest {
   openId: string;
@@ -14,6 +15,18 @@ export interface AuthorizationRequest {
   chatId?: string;
   /** An extra line on the card, e.g. "your authorization expired; authorize again". */
   notice?: string;
+  /**
+   * The feature that needs the token, named in a line of the card's language(s):
+   * "<feature> needs your authorization".
+   */
+  feature?: string;
+  /**
+   * True when the user's earlier authorization can no longer be refreshed: the line then
+   * says so ("...can no longer be renewed; authorize again to keep using <feature>").
+   */
+  renewal?: boolean;
+  /** This card's look; each option overrides the card-auth option of the same name. */
+  card?: AuthorizationCardOptions;
 }
 
 export interface AuthorizationTicket {
@@ -29,8 +42,9 @@ export type AuthorizationListener = (session: AuthorizationSession) => void;
 export interface CardAuthorizationService {
   requestAuthorization(request: AuthorizationRequest): Promise<AuthorizationTicket>;
   /**
-   * Resolves with the session once it has ended (completed, declined, expired, failed), on
-   * this instance or any other; rejects LARK_E_AUTH_WAIT_TIMEOUT after `timeoutMs`.
+   * Resolves with the session once it has ended (completed, declined, expired, failed, or
+   * superseded: completed, then replaced by a later completion), on this instance or any
+   * other; rejects LARK_E_AUTH_WAIT_TIMEOUT after `timeoutMs`.
    */
   waitForAuthorization(sessionId: string,
     options?: { timeoutMs?: number }): Promise<AuthorizationSession>;
@@ -49,14 +63,16 @@ export class CardAuthorization implements CardAuthorizationService {
     private readonly limiter: UserRateLimiter,
     private readonly perMinute: number,
   ) {
-    parts.sessions.onTransition((session) => {
-      if (isOpen(session.state)) return;
+    parts.sessions.onTransition((session, from) => {
+      // Ending is leaving the open states; a completed session later superseded ended before.
+      if (isOpen(session.state) || !isOpen(from)) return;
       for (const listener of this.listeners) listener(session);
     });
   }
 
   async requestAuthorization(request: AuthorizationRequest): Promise<AuthorizationTicket> {
     const scopes = normaliseScopes(request.scopes);
+    const card = checkCardOptions(request.openId, request.card);
     const open = await this.findOpen(request.openId, scopes);
     if (open) return { sessionId: open.id, reused: true, session: open };
     if (!(await this.limiter.take(request.openId))) {
@@ -66,7 +82,8 @@ export class CardAuthorization implements CardAuthorizationService {
         { details: { openId: request.openId, plugin: this.parts.pluginId } });
     }
 
-    const session = await this.parts.sessions.create({ ...request, scopes });
+    const session = await this.parts.sessions.create({ ...request, scopes,
+      ...(card !== undefined && { card }) });
     try {
       const sent = await sendRequestCard(this.parts, session);
       const withCard = await this.parts.sessions.update(session.id,

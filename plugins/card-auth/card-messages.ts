@@ -1,6 +1,6 @@
 import type { AuthorizationSession } from '../session-manager/index.js';
-import { endedCard, requestCard } from './auth-cards.js';
 import type { AuthParts } from './auth-parts.js';
+import { authCard, messageContent } from './card-view.js';
 
 /** Sends the request card to the chat, or to the user directly; returns where it went. */
 export async function sendRequestCard(parts: AuthParts, session: AuthorizationSession) {
@@ -10,7 +10,7 @@ export async function sendRequestCard(parts: AuthParts, session: AuthorizationSe
     data: {
       receive_id: byChat ? session.chatId! : session.openId,
       msg_type: 'interactive',
-      content: JSON.stringify(requestCard(session, parts.look)),
+      content: messageContent(authCard(session, parts.look)),
       // The same session never sends two cards, even if this call is retried.
       uuid: `auth-${session.id}`.slice(0, 50),
     },
@@ -24,7 +24,7 @@ export async function showEndedCard(parts: AuthParts, session: AuthorizationSess
   try {
     await parts.lark.im.v1.message.patch({
       path: { message_id: session.messageId },
-      data: { content: JSON.stringify(endedCard(session, parts.look)) },
+      data: { content: messageContent(authCard(session, parts.look)) },
     });
     parts.logger.info({ sessionId: session.id, state: session.state },
       'authorization card updated');

@@ -9,6 +9,17 @@ interface Text {
 export const TEXTS = {
   title: { zh: '需要你的授权', en: 'Authorization needed' },
   scopesIntro: { zh: '将获得以下权限：', en: 'It will be allowed to:' },
+  scopesShort: { zh: '权限：{scopes}', en: 'Allows: {scopes}' },
+  featureNeeds: { zh: '「{feature}」需要你的授权。', en: '{feature} needs your authorization.' },
+  featureRenewal: {
+    zh: '你之前的授权已无法续期，请重新授权以继续使用「{feature}」。',
+    en: 'Your earlier authorization can no longer be renewed; authorize again to keep using ' +
+      '{feature}.',
+  },
+  renewal: {
+    zh: '你之前的授权已无法续期，请重新授权。',
+    en: 'Your earlier authorization can no longer be renewed; please authorize again.',
+  },
   privacy: { zh: '隐私政策', en: 'Privacy policy' },
   authorize: { zh: '授权', en: 'Authorize' },
   decline: { zh: '拒绝', en: 'Decline' },
@@ -29,6 +40,12 @@ export const TEXTS = {
     en: 'A different account consented, so that authorization was discarded. ' +
       'Ask again and consent with your own account.',
   },
+  supersededTitle: { zh: '授权已被替换', en: 'Authorization replaced' },
+  superseded: {
+    zh: '{name} 于 {time} 在另一张卡片或设备上再次完成授权，现在使用的是那次授权。',
+    en: '{name} authorized again at {time} on another card or device; that later ' +
+      'authorization is the one in use now.',
+  },
   failed: { zh: '授权没有完成：{reason}', en: 'The authorization did not complete: {reason}' },
   askAgain: {
     zh: '如需继续，请重新发起请求。', en: 'To continue, ask again and a new card will be sent.',
@@ -42,12 +59,17 @@ export type TextKey = keyof typeof TEXTS;
 /** The text in the configured language(s), with `{name}` placeholders filled in. */
 export function say(key: TextKey, language: CardLanguage,
   values: Record<string, string> = {}): string {
-  const fill = (text: string) =>
-    text.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? '');
-  const text = TEXTS[key];
-  if (language === 'zh') return fill(text.zh);
-  if (language === 'en') return fill(text.en);
-  return `${fill(text.zh)}\n${fill(text.en)}`;
+  return sayIn(key, language, () => values);
+}
+
+/** Like `say`, with values that differ by language (scope names, for instance). */
+export function sayIn(key: TextKey, language: CardLanguage,
+  values: (lang: 'zh' | 'en') => Record<string, string>): string {
+  const fill = (lang: 'zh' | 'en') => TEXTS[key][lang]
+    .replace(/\{(\w+)\}/g, (_, name: string) => values(lang)[name] ?? '');
+  if (language === 'zh') return fill('zh');
+  if (language === 'en') return fill('en');
+  return `${fill('zh')}\n${fill('en')}`;
 }
 
 /** Toasts carry one language in `content` and both in `i18n` (reference §3.1). */
@@ -70,9 +92,16 @@ const SCOPE_DESCRIPTIONS: Record<string, Text> = {
   'bitable:app': { zh: '查看和编辑你的多维表格', en: 'View and edit your Base apps' },
 };
 
+/** A scope in plain words, followed by its code (the detailed card). */
 export function describeScope(scope: string, language: CardLanguage): string {
   const text = SCOPE_DESCRIPTIONS[scope];
   if (!text) return scope;
-  if (language === 'both') return `${text.zh} / ${text.en} (${scope})`;
-  return `${text[language]} (${scope})`;
+  return `${plainScope(scope, language)} (${scope})`;
+}
+
+/** A scope in plain words only, or its code when it has no description (the short card). */
+export function plainScope(scope: string, language: CardLanguage): string {
+  const text = SCOPE_DESCRIPTIONS[scope];
+  if (!text) return scope;
+  return language === 'both' ? `${text.zh} / ${text.en}` : text[language];
 }

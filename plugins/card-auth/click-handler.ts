@@ -1,9 +1,11 @@
 import type { CardAction, CardActionResponse } from '../../src/kernel/dispatch/lark-event.js';
 import type { CardActionHandler } from '../../src/kernel/plugins/plugin-definition.js';
 import { isOpen, type AuthorizationSession } from '../session-manager/index.js';
-import { consentCard, endedCard, type AuthCardValue } from './auth-cards.js';
+import type { AuthCardValue } from './auth-cards.js';
 import type { AuthParts } from './auth-parts.js';
-import { toastText, type TextKey } from './card-texts.js';
+import { lookFor } from './card-look.js';
+import { toastText, type CardLanguage, type TextKey } from './card-texts.js';
+import { authCard } from './card-view.js';
 import { awaitConsentUrl } from './consent-starter.js';
 
 /** A second delivery of Authorize waits this long for the first one's consent link. */
@@ -25,10 +27,11 @@ export function createClickHandler(parts: AuthParts,
   return async (action) => {
     const value = action.value as AuthCardValue;
     const session = await parts.sessions.get(value.sessionId);
-    if (!session) return toast('error', 'gone', parts);
+    if (!session) return toast('error', 'gone', parts.look.language);
+    const { language } = lookFor(parts.look, session);
     if (action.operatorOpenId !== session.openId) {
       parts.logger.info({ sessionId: session.id }, 'authorization card clicked by another user');
-      return toast('warning', 'notYours', parts);
+      return toast('warning', 'notYours', language);
     }
     if (!isOpen(session.state)) return ended(session, parts);
     if (parts.clock.now() >= session.expiresAt) {
@@ -48,17 +51,17 @@ async function authorize(parts: AuthParts, session: AuthorizationSession,
     if (moved.ok) {
       parts.logger.info({ sessionId: session.id }, 'user chose to authorize');
       const url = await start(moved.session);
-      if (url) return { card: { type: 'raw', data: consentCard(moved.session, url, parts.look) } };
+      if (url) return { card: authCard(moved.session, parts.look, url) };
       const failed = await parts.sessions.get(session.id);
-      return failed ? ended(failed, parts) : toast('error', 'gone', parts);
+      return failed ? ended(failed, parts) : toast('error', 'gone', parts.look.language);
     }
   }
   // Clicked again, or the same click delivered twice: the same answer, nothing new started.
   const url = await awaitConsentUrl(parts, session.id, SAME_CLICK_WAIT_MS);
   const latest = (await parts.sessions.get(session.id)) ?? session;
   if (!isOpen(latest.state)) return ended(latest, parts);
-  if (!url) return toast('info', 'nextStep', parts);
-  return { card: { type: 'raw', data: consentCard(latest, url, parts.look) } };
+  if (!url) return toast('info', 'nextStep', lookFor(parts.look, latest).language);
+  return { card: authCard(latest, parts.look, url) };
 }
 
 async function moveAndShow(parts: AuthParts, session: AuthorizationSession,
@@ -70,14 +73,15 @@ async function moveAndShow(parts: AuthParts, session: AuthorizationSession,
   }
   const latest = result.session ?? session;
   await parts.flows.dropPoll(session.id);
-  return isOpen(latest.state) ? toast('info', 'nextStep', parts) : ended(latest, parts);
+  return isOpen(latest.state)
+    ? toast('info', 'nextStep', lookFor(parts.look, latest).language) : ended(latest, parts);
 }
 
 function ended(session: AuthorizationSession, parts: AuthParts): CardActionResponse {
-  return { card: { type: 'raw', data: endedCard(session, parts.look) } };
+  return { card: authCard(session, parts.look) };
 }
 
 function toast(type: 'info' | 'warning' | 'error', key: TextKey,
-  parts: AuthParts): CardActionResponse {
-  return { toast: { type, ...toastText(key, parts.look.language) } };
+  language: CardLanguage): CardActionResponse {
+  return { toast: { type, ...toastText(key, language) } };
 }

@@ -1,3 +1,4 @@
+import { isLarkServiceError } from '../../src/kernel/errors.js';
 import type { Lock } from '../../src/kernel/store/coordination.js';
 import type { AuthParts } from './auth-parts.js';
 import { endSession, showEndedCard } from './card-messages.js';
@@ -89,9 +90,16 @@ export class DevicePoller {
     if (!held || this.stopped) return;
     const delay = Math.max(0, at - this.parts.clock.now());
     held.timer = setTimeout(() => {
-      const running = this.step(sessionId).catch((err: unknown) => {
+      const running = this.step(sessionId).catch(async (err: unknown) => {
         this.parts.logger.warn({ err, sessionId }, 'token poll failed');
-        this.schedule(sessionId, this.parts.clock.now() + this.settings.slowDownStepMs);
+        if (!isLarkServiceError(err) || err.code !== 'LARK_E_VAULT_UNREADABLE') {
+          this.schedule(sessionId, this.parts.clock.now() + this.settings.slowDownStepMs);
+          return;
+        }
+        // The device code was sealed under another key: no later poll can succeed.
+        await this.finish(sessionId);
+        await endSession(this.parts, sessionId, 'failed',
+          'the stored device code cannot be read with the current encryption key');
       });
       this.inFlight.add(running);
       void running.finally(() => this.inFlight.delete(running));

@@ -4,9 +4,10 @@ import {
   definePlugin, serviceToken, type PluginContext,
 } from '../../src/kernel/plugins/plugin-definition.js';
 import {
-  AuthorizationSessions, SecretBox, UserTokenVault, type AuthorizationSession,
+  AuthorizationSessions, SecretBox, SESSION_STATES, UserTokenVault, type AuthorizationSession,
 } from '../session-manager/index.js';
 import type { AuthParts } from './auth-parts.js';
+import type { CardLook } from './card-look.js';
 import { CardAuthorization, type CardAuthorizationService } from './card-authorization.js';
 import { createClickHandler, isAuthCardClick } from './click-handler.js';
 import { startConsent } from './consent-starter.js';
@@ -21,17 +22,28 @@ export type {
   AuthorizationListener, AuthorizationRequest, AuthorizationTicket, CardAuthorizationService,
 } from './card-authorization.js';
 export type { AuthCardValue } from './auth-cards.js';
+export type { CardDescription } from './card-look.js';
+export type { TemplateCardData, TemplateVariables } from './template-cards.js';
 
 /** Asks a user for authorization with a card and tells the asking plugin how it ended. */
 export const CardAuthorizationToken =
   serviceToken<CardAuthorizationService>('card-auth.authorization');
 export { CardAuthorizationToken as CardAuthorization };
 
+const templateRef = z.strictObject({ id: z.string().min(1), version: z.string().optional() });
+
 const options = z.strictObject({
   /** `device` (no public endpoint, default) or `redirect` (authorization code + PKCE). */
   flow: z.enum(['device', 'redirect']).default('device'),
   language: z.enum(['zh', 'en', 'both']).default('both'),
+  /** `detailed`: scopes listed with their codes, the reason on every state; `short`: less. */
+  description: z.enum(['detailed', 'short']).default('detailed'),
   privacyPolicyUrl: z.url().optional(),
+  /** A card-builder template sent instead of the built-in card, in every state. */
+  cardTemplateId: z.string().min(1).optional(),
+  cardTemplateVersion: z.string().min(1).optional(),
+  /** Other templates for some states (e.g. one without buttons once ended). */
+  cardTemplateByState: z.partialRecord(z.enum(SESSION_STATES), templateRef).optional(),
   rateLimitPerMinute: z.number().int().min(1).default(5),
   /** Open the consent page in Feishu's side panel (applink) rather than a browser. */
   openInFeishu: z.boolean().default(true),
@@ -49,7 +61,10 @@ const options = z.strictObject({
     /** The redirect URL's origin as users' devices reach it; registered in the console. */
     publicBaseUrl: z.url().optional(),
   }).prefault({}),
-});
+}).refine((o) => o.cardTemplateId !== undefined
+  || (o.cardTemplateVersion === undefined && o.cardTemplateByState === undefined),
+{ message: 'cardTemplateVersion and cardTemplateByState need cardTemplateId',
+  path: ['cardTemplateId'] });
 
 export type CardAuthOptions = z.output<typeof options>;
 
@@ -100,9 +115,22 @@ function buildParts(ctx: PluginContext<CardAuthOptions>,
     coordination: ctx.coordination,
     clock: ctx.clock,
     logger: ctx.logger,
-    look: { language: ctx.options.language, privacyPolicyUrl: ctx.options.privacyPolicyUrl,
-      timeZone: ctx.options.timeZone },
+    look: instanceLook(ctx.options),
     openInFeishu: ctx.options.openInFeishu,
+  };
+}
+
+function instanceLook(o: CardAuthOptions): CardLook {
+  return {
+    language: o.language,
+    description: o.description,
+    timeZone: o.timeZone,
+    ...(o.privacyPolicyUrl !== undefined && { privacyPolicyUrl: o.privacyPolicyUrl }),
+    ...(o.cardTemplateId !== undefined && { template: {
+      id: o.cardTemplateId,
+      ...(o.cardTemplateVersion !== undefined && { version: o.cardTemplateVersion }),
+      ...(o.cardTemplateByState !== undefined && { byState: o.cardTemplateByState }),
+    } }),
   };
 }
 

@@ -15,12 +15,7 @@ export function readTextMessage(
   if (raw === undefined) return undefined;
   const mentions = message.mentions ?? [];
   const mentionedBot = botOpenId !== undefined && mentions.some((m) => m.id?.open_id === botOpenId);
-  let text = raw;
-  for (const mention of mentions) {
-    if (!mention.key) continue;
-    const isBot = botOpenId !== undefined && mention.id?.open_id === botOpenId;
-    text = text.split(mention.key).join(isBot ? '' : `@${mention.name ?? 'someone'}`);
-  }
+  const text = replacePlaceholders(raw, mentions, botOpenId);
   return {
     messageId: message.message_id,
     chatId: message.chat_id,
@@ -30,6 +25,30 @@ export function readTextMessage(
     mentionedBot,
     threadId: message.thread_id,
   };
+}
+
+/**
+ * One pass over the text, longest key first, so `@_user_1` never eats the start of
+ * `@_user_10`.
+ */
+function replacePlaceholders(
+  raw: string,
+  mentions: NonNullable<NonNullable<MessageReceivePayload['message']>['mentions']>,
+  botOpenId: string | undefined,
+): string {
+  const replacements = new Map<string, string>();
+  for (const mention of mentions) {
+    if (!mention.key) continue;
+    const isBot = botOpenId !== undefined && mention.id?.open_id === botOpenId;
+    replacements.set(mention.key, isBot ? '' : `@${mention.name ?? 'someone'}`);
+  }
+  if (replacements.size === 0) return raw;
+  const keys = [...replacements.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp);
+  return raw.replace(new RegExp(keys.join('|'), 'g'), (key) => replacements.get(key) ?? key);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function parseText(content: string | undefined): string | undefined {

@@ -3,6 +3,19 @@ import type { SessionState } from './session-states.js';
 /** How the user is sent to consent: the device grant (default) or a redirect with PKCE. */
 export type AuthorizationFlow = 'device' | 'redirect';
 
+/**
+ * How the requester asked the card to look, kept with the session so that whichever
+ * instance renders a later state of the card renders it the same way. Absent fields fall
+ * back to the card plugin's own options.
+ */
+export interface SessionCardOptions {
+  readonly description?: 'detailed' | 'short';
+  readonly language?: 'zh' | 'en' | 'both';
+  readonly privacyPolicyUrl?: string;
+  readonly cardTemplateId?: string;
+  readonly cardTemplateVersion?: string;
+}
+
 /** One attempt to obtain one user's token for some scopes. */
 export interface AuthorizationSession {
   /** At least 128 random bits, URL-safe. */
@@ -14,6 +27,11 @@ export interface AuthorizationSession {
   readonly reason: string;
   /** An extra line for the card (e.g. "your authorization expired; authorize again"). */
   readonly notice?: string;
+  /** The feature that needs the token; the card names it in a line of its own. */
+  readonly feature?: string;
+  /** True when an earlier authorization can no longer be refreshed (the card says so). */
+  readonly renewal?: boolean;
+  readonly card?: SessionCardOptions;
   readonly chatId?: string;
   readonly messageId?: string;
   readonly flow?: AuthorizationFlow;
@@ -26,6 +44,8 @@ export interface AuthorizationSession {
   /** Who consented and when, once completed (the user's display name from the platform). */
   readonly authorizedName?: string;
   readonly failureReason?: string;
+  /** Once superseded: the later session whose completion replaced this one's token. */
+  readonly supersededBy?: string;
 }
 
 export interface NewSession {
@@ -33,6 +53,9 @@ export interface NewSession {
   scopes: readonly string[];
   reason: string;
   notice?: string;
+  feature?: string;
+  renewal?: boolean;
+  card?: SessionCardOptions;
   chatId?: string;
   /** Overrides the configured session lifetime. */
   ttlMs?: number;
@@ -40,7 +63,7 @@ export interface NewSession {
 
 /** Fields that may change without a state transition. */
 export type SessionDetails = Partial<Pick<AuthorizationSession,
-  'chatId' | 'messageId' | 'flow' | 'authorizedName' | 'failureReason'>>;
+  'chatId' | 'messageId' | 'flow' | 'authorizedName' | 'failureReason' | 'supersededBy'>>;
 
 export type TransitionResult =
   | { ok: true; session: AuthorizationSession }

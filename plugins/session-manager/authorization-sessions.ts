@@ -53,6 +53,9 @@ export class StoreAuthorizationSessions implements AuthorizationSessionService {
       scopes: [...input.scopes],
       reason: input.reason,
       ...(input.notice !== undefined && { notice: input.notice }),
+      ...(input.feature !== undefined && { feature: input.feature }),
+      ...(input.renewal !== undefined && { renewal: input.renewal }),
+      ...(input.card !== undefined && { card: { ...input.card } }),
       ...(input.chatId !== undefined && { chatId: input.chatId }),
       state: 'pending',
       createdAt: now,
@@ -86,8 +89,9 @@ export class StoreAuthorizationSessions implements AuthorizationSessionService {
 
     const next = await this.rewrite(id, (latest) => {
       const now = this.clock.now();
+      // endedAt is when the session left the open states; superseding keeps it.
       return { ...latest, ...details, state: to, updatedAt: now,
-        ...(!isOpen(to) && { endedAt: now }) };
+        ...(!isOpen(to) && latest.endedAt === undefined && { endedAt: now }) };
     });
     if (!next) return { ok: false, reason: 'not_found', session: undefined };
     for (const listener of this.listeners) listener(next, current.state);

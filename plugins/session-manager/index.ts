@@ -20,6 +20,7 @@ export type {
 } from './user-token-vault.js';
 export type { SecretBoxService } from './secret-box.js';
 export type { SealedValue } from './vault-cipher.js';
+export { withStoreLock, type LockOptions } from './store-lock.js';
 
 /** Authorization sessions: create, move once across instances, list by user and state. */
 export const AuthorizationSessions =
@@ -46,7 +47,8 @@ export default definePlugin<SessionManagerOptions>({
   options,
   provides: [AuthorizationSessions, UserTokenVault, SecretBox],
   start(ctx) {
-    const cipher = new VaultCipher(vaultKey(ctx));
+    const { key, source } = vaultKey(ctx);
+    const cipher = new VaultCipher(key);
     ctx.provide(AuthorizationSessions, new StoreAuthorizationSessions(ctx.store, ctx.coordination,
       ctx.clock, {
         appId: ctx.appId,
@@ -54,12 +56,12 @@ export default definePlugin<SessionManagerOptions>({
         retentionMs: ctx.options.retentionMinutes * 60_000,
       }, `${ctx.id}:session`));
     ctx.provide(UserTokenVault, new StoreUserTokenVault(ctx.store, ctx.coordination, cipher,
-      ctx.clock, ctx.id));
+      ctx.clock, ctx.id, source === 'ephemeral'));
     ctx.provide(SecretBox, createSecretBox(cipher));
   },
 });
 
-function vaultKey(ctx: PluginContext<SessionManagerOptions>): Buffer {
+function vaultKey(ctx: PluginContext<SessionManagerOptions>): ReturnType<typeof resolveVaultKey> {
   const config = ctx.container.resolve<KernelConfig>(CoreTokens.Config);
   const { key, source } = resolveVaultKey(ctx.options.encryptionKey, ctx.id,
     config.emulator.enabled);
@@ -67,5 +69,5 @@ function vaultKey(ctx: PluginContext<SessionManagerOptions>): Buffer {
     ctx.logger.warn({}, 'no encryptionKey set: the embedded emulator default uses a key for ' +
       'this process only, so stored user tokens do not survive a restart');
   }
-  return key;
+  return { key, source };
 }

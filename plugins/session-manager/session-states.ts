@@ -1,7 +1,7 @@
 /**
  * The authorization session's state machine, defined here and nowhere else.
  *
- *   pending ──────────► awaiting_consent ──────────► completed
+ *   pending ──────────► awaiting_consent ──────────► completed ──────────► superseded
  *      │                       │
  *      └──────────┬────────────┘
  *                 ▼
@@ -16,12 +16,20 @@
  *   platform's device code ran out.
  * - failed: anything else that ended it (a different account consented, the platform
  *   refused the exchange, ...); `failureReason` says what.
+ * - superseded: it completed, then a later session of the same user completed too (another
+ *   card, another device); the vault holds one token per user, so the later grant replaced
+ *   this one's. `supersededBy` names the later session. Reached only from completed, and
+ *   only while the user's vault lock is held, so the last completion is the one left
+ *   `completed` on every instance.
+ *
+ * A session has ended once it has left the open states (pending, awaiting_consent); an
+ * ended session changes state again only from completed to superseded.
  *
  * Every state is left at most once, so "leave state S of session X" is claimed once in the
  * shared store: of two instances racing to move the same session, exactly one wins.
  */
 export const SESSION_STATES = [
-  'pending', 'awaiting_consent', 'completed', 'declined', 'expired', 'failed',
+  'pending', 'awaiting_consent', 'completed', 'declined', 'expired', 'failed', 'superseded',
 ] as const;
 
 export type SessionState = (typeof SESSION_STATES)[number];
@@ -32,10 +40,11 @@ export type EndedSessionState = Exclude<SessionState, OpenSessionState>;
 const TRANSITIONS: Record<SessionState, readonly SessionState[]> = {
   pending: ['awaiting_consent', 'declined', 'expired', 'failed'],
   awaiting_consent: ['completed', 'declined', 'expired', 'failed'],
-  completed: [],
+  completed: ['superseded'],
   declined: [],
   expired: [],
   failed: [],
+  superseded: [],
 };
 
 export function canTransition(from: SessionState, to: SessionState): boolean {

@@ -1,9 +1,10 @@
 import type { Keyv } from 'keyv';
 
 import type { Clock } from '../../src/kernel/clock.js';
-import { LarkServiceError } from '../../src/kernel/errors.js';
+import { isLarkServiceError, LarkServiceError } from '../../src/kernel/errors.js';
 import type { Coordination } from '../../src/kernel/store/coordination.js';
 import { withStoreLock } from './store-lock.js';
+import { VaultUserIndex } from './user-index.js';
 import type { SealedValue, VaultCipher } from './vault-cipher.js';
 
 /** One user's tokens for one app, as the platform issued them (reference §4.4). */
@@ -47,6 +48,13 @@ export interface UserTokenVaultService {
   update(appId: string, openId: string,
     change: (current: UserTokenRecord | undefined) => Promise<VaultChange>,
     options?: VaultUpdateOptions): Promise<UserTokenRecord | undefined>;
+  /**
+   * The open ids with a stored record for the app (a scheduler walks them). A record that
+   * expired by itself may still be listed until it is deleted.
+   */
+  users(appId: string): Promise<string[]>;
+  /** Drops the user from `users()` when no record is stored any more; true if dropped. */
+  pruneUser(appId: string, openId: string): Promise<boolean>;
 }
 
 const DEFAULT_LOCK_TTL_MS = 30_000;
@@ -54,28 +62,57 @@ const DEFAULT_WAIT_MS = 15_000;
 
 /** Records are sealed whole; only the store key (app and user ids) is in the clear. */
 export class StoreUserTokenVault implements UserTokenVaultService {
+  private readonly index: VaultUserIndex;
+
   constructor(
     private readonly store: Keyv,
     private readonly coordination: Coordination,
     private readonly cipher: VaultCipher,
     private readonly clock: Clock,
     private readonly lockPrefix: string,
-  ) {}
+    /**
+     * With a key that lives for one process only (the embedded emulator default), a record
+     * sealed by an earlier run can never be opened again: it is dropped as if absent, so the
+     * user is simply asked to authorize again. With a configured key it stays an error.
+     */
+    private readonly discardUnreadable = false,
+  ) {
+    this.index = new VaultUserIndex(store, coordination, lockPrefix);
+  }
 
   async get(appId: string, openId: string): Promise<UserTokenRecord | undefined> {
-    const sealed = (await this.store.get(this.key(appId, openId))) as SealedValue | undefined;
+    const key = this.key(appId, openId);
+    const sealed = (await this.store.get(key)) as SealedValue | undefined;
     if (!sealed) return undefined;
-    return JSON.parse(this.cipher.open(sealed, this.key(appId, openId))) as UserTokenRecord;
+    try {
+      return JSON.parse(this.cipher.open(sealed, key)) as UserTokenRecord;
+    } catch (err) {
+      if (!this.discardUnreadable || !isLarkServiceError(err)) throw err;
+      await this.store.delete(key);
+      return undefined;
+    }
   }
 
   async put(record: UserTokenRecord): Promise<void> {
     const key = this.key(record.appId, record.openId);
     const stored = { ...record, updatedAt: this.clock.now() };
     await this.store.set(key, this.cipher.seal(JSON.stringify(stored), key), this.ttlOf(record));
+    await this.index.add(record.appId, record.openId);
   }
 
-  delete(appId: string, openId: string): Promise<boolean> {
-    return this.store.delete(this.key(appId, openId));
+  async delete(appId: string, openId: string): Promise<boolean> {
+    const deleted = await this.store.delete(this.key(appId, openId));
+    await this.index.remove(appId, openId);
+    return deleted;
+  }
+
+  users(appId: string): Promise<string[]> {
+    return this.index.list(appId);
+  }
+
+  pruneUser(appId: string, openId: string): Promise<boolean> {
+    return this.index.removeIf(appId, openId,
+      async () => !(await this.store.has(this.key(appId, openId))));
   }
 
   update(appId: string, openId: string,

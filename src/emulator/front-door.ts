@@ -57,6 +57,10 @@ async function serve(parts: FrontDoorParts, req: IncomingMessage, res: ServerRes
       cookie: req.headers.cookie,
       body,
     });
+    if (reply.reset) {
+      req.socket.destroy();
+      return;
+    }
     sendJson(res, reply.status, reply.body, reply.headers);
     return;
   }

@@ -159,6 +159,8 @@ export interface InjectedErrorRule {
   /** Response headers, e.g. the rate-limit headers that go with 99991400. */
   headers?: Record<string, string>;
   times?: number;
+  /** Close the connection without an answer instead (a network error at the caller). */
+  reset?: boolean;
 }
 
 export interface RequestLogEntry {

@@ -10,8 +10,10 @@ import { createSdkLogger } from './sdk-logger.js';
 /**
  * Connection states:
  *   idle --start--> connecting --socket open--> ready
- *   ready --socket lost--> reconnecting --open--> ready      (the SDK's own reconnect loop)
- *   connecting|reconnecting --SDK gives up--> reconnecting    (we start a fresh client after a
+ *   ready --socket lost--> reconnecting --open--> ready      (a fresh client after the
+ *                                                              kernel's backoff, not the SDK's
+ *                                                              ClientConfig schedule)
+ *   connecting|reconnecting --SDK gives up--> reconnecting    (the same: a fresh client after a
  *                                                              backoff, forever)
  *   any --platform refuses for good (connection limit, bad credentials)--> failed
  *   any --close()--> closed
@@ -120,7 +122,7 @@ export class LarkConnection extends EventEmitter<{ status: [ConnectionStatus] }>
       wsConfig: { pingTimeout: this.settings.pingTimeoutSeconds },
       onReady: () => live() && this.onOpen(),
       onReconnected: () => live() && this.onOpen(),
-      onReconnecting: () => live() && this.setStatus({ state: 'reconnecting' }),
+      onReconnecting: () => live() && this.onSocketLost(),
       onError: (err: Error) => live() && this.onGiveUp(err),
     });
     guardFragments(client, this.logger);
@@ -155,6 +157,16 @@ export class LarkConnection extends EventEmitter<{ status: [ConnectionStatus] }>
       this.scheduleRestart('no data frame within connection.silenceRestartSeconds');
     }, Math.min(60_000, Math.max(100, silenceMs / 4)));
     this.silenceTimer.unref();
+  }
+
+  /**
+   * The SDK would reconnect on the platform's ClientConfig schedule, which can be one try
+   * every 120 s for ever: a socket lost for a few seconds would leave the kernel deaf for
+   * minutes after the network returns. The kernel's own capped backoff takes over instead.
+   */
+  private onSocketLost(): void {
+    if (this.current.state === 'closed' || this.current.state === 'failed') return;
+    this.scheduleRestart('the long connection was lost');
   }
 
   private onGiveUp(err: Error): void {

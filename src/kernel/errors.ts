@@ -41,6 +41,11 @@ export const ErrorCodes = {
   LARK_E_AUTH_SESSION_NOT_FOUND: 'No authorization session has the given id.',
   LARK_E_AUTH_PLATFORM: 'The platform refused to start or finish a user authorization.',
   LARK_E_AUTH_REDIRECT_LISTEN: 'The redirect listener of the card-auth plugin cannot listen.',
+  LARK_E_AUTH_REQUEST_INVALID: 'An authorization request carries card options card-auth rejects.',
+  LARK_E_TOKEN_AUTHORIZATION_REQUIRED: 'A user has no usable authorization and must authorize.',
+  LARK_E_TOKEN_REFRESH_UNAVAILABLE: 'A user token could not be refreshed: the platform is down.',
+  LARK_E_TOKEN_REFRESH_REFUSED: 'The platform refused a token refresh for a reason of the app.',
+  LARK_E_TOKEN_UNKNOWN_APP: 'A user token was asked for an app this kernel has no secret for.',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

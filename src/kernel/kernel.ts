@@ -181,7 +181,13 @@ export class Kernel {
   }
 
   private createLark(clock: Clock): LarkClient {
-    const cache = new StoreTokenCache(this.storage!.namespace('kernel:token-cache'), clock);
+    // A token belongs to one platform: a cache kept across runs against another base URL (an
+    // embedded emulator listens on a new port each run) must not hand out its tokens.
+    const platform = this.init.app.domain.replace(/[^A-Za-z0-9.-]+/g, '_');
+    const cache = new StoreTokenCache(
+      this.storage!.namespace(`kernel:token-cache:${platform}`),
+      clock,
+    );
     return createLarkClient(this.init.app, cache, this.init.logger, (http) =>
       instrumentOpenApi(http, this.metrics),
     );

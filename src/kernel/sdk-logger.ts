@@ -1,4 +1,4 @@
-import type { Logger } from './logger.js';
+import { serializeError, type Logger } from './logger.js';
 
 type LogMethod = (args: unknown) => void;
 export interface SdkLogger {
@@ -19,7 +19,9 @@ export function createSdkLogger(logger: Logger): SdkLogger {
   const format = (args: unknown): string =>
     (Array.isArray(args) ? args : [args]).map(describe).join(' ');
   return {
-    error: (args) => sdk.error(format(args)),
+    // The SDK logs every failed HTTP call at error and then rethrows it to the caller, which
+    // logs it at the level it deserves; the SDK's copy is detail.
+    error: (args) => (hasHttpError(args) ? sdk.debug(format(args)) : sdk.error(format(args))),
     warn: (args) => sdk.warn(format(args)),
     info: (args) => {
       const message = format(args);
@@ -33,11 +35,24 @@ export function createSdkLogger(logger: Logger): SdkLogger {
   };
 }
 
+function hasHttpError(args: unknown): boolean {
+  const list = Array.isArray(args) ? args.flat() : [args];
+  return list.some((value) => (value as { isAxiosError?: boolean } | null)?.isAxiosError === true);
+}
+
 const CONSOLE_HINT = 'receive events or callbacks through persistent connection';
 
+/**
+ * Errors, also inside arrays (the SDK logs `[err]`), become what serializeError keeps: an HTTP
+ * error's status, platform code and path, never its request config and bearer header.
+ */
 function describe(value: unknown): string {
   if (typeof value === 'string') return value;
-  if (value instanceof Error) return value.message;
+  if (Array.isArray(value)) return value.map(describe).join(' ');
+  if (value instanceof Error) {
+    const isHttp = (value as { isAxiosError?: boolean }).isAxiosError === true;
+    return isHttp ? JSON.stringify(serializeError(value)) : value.message;
+  }
   try {
     return JSON.stringify(value);
   } catch {

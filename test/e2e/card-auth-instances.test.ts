@@ -140,6 +140,34 @@ describeWithRedis('card authorization across two instances sharing Redis', () =>
       expect(session.endedAt! - takenAt).toBeGreaterThanOrEqual(1_500);
     });
 
+  it('supersedes, on kernel B, the session a user completed on kernel A before', async () => {
+    const prefix = unique();
+    const a = await firstKernel(`a-${prefix}`, prefix);
+    const first = await askOn(`a-${prefix}`, a.emulator);
+    a.emulator.oauth.openVerificationPage(await clickAuthorize(a.emulator,
+      first.message.messageId), USER);
+    expect((await requesters.get(`a-${prefix}`)!.auth.waitForAuthorization(
+      first.ticket.sessionId, { timeoutMs: 10_000 })).state).toBe('completed');
+    const b = await secondKernel(a.emulator, `b-${prefix}`, prefix);
+    await a.kernel.stop();
+    await vi.waitFor(() => expect(a.emulator.connections()).toHaveLength(1));
+
+    // The same user on another device, served by B only: B finds A's completion in Redis.
+    const second = await askOn(`b-${prefix}`, a.emulator);
+    a.emulator.oauth.openVerificationPage(await clickAuthorize(a.emulator,
+      second.message.messageId), USER);
+    await requesters.get(`b-${prefix}`)!.auth.waitForAuthorization(second.ticket.sessionId,
+      { timeoutMs: 10_000 });
+
+    const sessions = requesters.get(`b-${prefix}`)!.sessions;
+    expect(await sessions.get(first.ticket.sessionId)).toMatchObject({ state: 'superseded',
+      supersededBy: second.ticket.sessionId });
+    expect((await sessions.get(second.ticket.sessionId))?.state).toBe('completed');
+    expect(b.logs.text()).toContain('authorization superseded by a later one');
+    await waitForCard(a.emulator, first.message.messageId,
+      (c) => titleOf(c) === 'Authorization replaced');
+  });
+
   it('completes on kernel B a redirect whose state was issued by kernel A, once', async () => {
     const prefix = unique();
     const a = await firstKernel(`a-${prefix}`, prefix, 'redirect');

@@ -6,7 +6,9 @@ export const VAULT_KEY = Buffer.alloc(32, 7).toString('base64');
 /** A kernel config with the two authorization plugins and a requester, for the e2e tests. */
 export function authYaml(options: {
   name: string; flow?: 'device' | 'redirect'; store?: string; extra?: string;
-  sessionTtlMinutes?: number;
+  sessionTtlMinutes?: number; language?: 'zh' | 'en' | 'both';
+  /** More card-auth options, one `key: value` per line. */
+  cardAuth?: string[];
 }): string {
   return `
 app: { appId: "\${APP_ID}", appSecret: "\${APP_SECRET}", domain: "\${DOMAIN}" }
@@ -21,14 +23,18 @@ plugins:
     options:
       flow: ${options.flow ?? 'device'}
       openInFeishu: false
-      language: en
-      # A short slow_down step keeps the test quick; the default is RFC 8628's 5 s.
+      language: ${options.language ?? 'en'}
+${cardAuthLines(options.cardAuth)}      # A short slow_down step keeps the test quick; the default is RFC 8628's 5 s.
       polling: { scanMs: 50, leaseMs: 1000, slowDownStepMs: 100 }
       redirect: { port: 0 }
 ${options.extra ?? ''}
   - use: ../plugins/auth-requester.ts
     options: { name: ${options.name} }
 `;
+}
+
+function cardAuthLines(lines: string[] = []): string {
+  return lines.map((line) => `      ${line}\n`).join('');
 }
 
 export type Card = {

@@ -79,6 +79,27 @@ describe('long connection', () => {
     expect(emulator.connections(APP.appId)).toHaveLength(1);
   });
 
+  it('reconnects on its own backoff when the platform would have the SDK wait 120 s', async () => {
+    const { emulator, connection } = await setup({
+      PingInterval: 120, ReconnectCount: -1, ReconnectInterval: 120, ReconnectNonce: 0,
+    });
+    connection.start();
+    await connection.ready();
+    emulator.refuseConnections(true);
+    emulator.dropConnections(APP.appId);
+    await vi.waitFor(() => expect(connection.status().attempts).toBeGreaterThanOrEqual(2),
+      { timeout: 10_000 });
+    expect(connection.status()).toMatchObject({ state: 'reconnecting' });
+    expect(connection.status().lastError).toBeDefined();
+
+    emulator.refuseConnections(false);
+
+    // Well inside the SDK's 120 s interval: only the kernel's 200 ms-capped backoff can do it.
+    await vi.waitFor(() => expect(connection.status().state).toBe('ready'),
+      { timeout: 20_000, interval: 50 });
+    expect(emulator.connections(APP.appId)).toHaveLength(1);
+  });
+
   it('stops for good, with a clear error, when the platform refuses the app', async () => {
     const { emulator, connection, logs } = await setup();
     emulator.failEndpoint({ code: 1000040350, msg: 'exceed connection limit' });

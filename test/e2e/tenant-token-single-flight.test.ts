@@ -54,6 +54,24 @@ describe('tenant token requests', () => {
     expect(tokenRequests(h)).toBe(1);
   });
 
+  it('a message send rejected with 99991663 is followed by one token fetch and one replay with '
+    + 'the new token', async () => {
+    h = await start();
+    await sendText(h, 'oc_warm');
+    const creates = () => h!.emulator.requests({ path: /\/im\/v1\/messages$/ });
+    const [sendsBefore, fetchesBefore] = [creates().length, tokenRequests(h)];
+    h.emulator.expireTenantTokens();
+
+    const result = await sendText(h, 'oc_once');
+
+    const sends = creates().slice(sendsBefore);
+    expect(result.code).toBe(0);
+    expect(tokenRequests(h)).toBe(fetchesBefore + 1);
+    expect(sends).toHaveLength(2);
+    expect(sends[1]!.headers.authorization).not.toBe(sends[0]!.headers.authorization);
+    expect(h.emulator.sentMessages({ chatId: 'oc_once' })).toHaveLength(1);
+  });
+
   it('ten concurrent calls rejected with 99991663 share one new token and replay once each', async () => {
     h = await start();
     await sendText(h, 'oc_warm');

@@ -187,3 +187,36 @@ describe('emulated refresh tokens', () => {
       expect((await refresh(first.refresh_token)).body.code).toBe(20037);
     });
 });
+
+describe('emulated tokens issued by script, and network failures', () => {
+  it('issues a user\'s tokens as if they consented; the refresh token rotates as usual',
+    async () => {
+      await start();
+      const issued = emu.oauth.issueTokens(APP.appId, USER, ['offline_access']);
+
+      expect((await userInfo(issued.access_token)).data?.open_id).toBe(USER);
+      const rotated = await post('/open-apis/authen/v2/oauth/token',
+        { grant_type: 'refresh_token', refresh_token: issued.refresh_token!, ...client });
+      expect(rotated.body.code).toBe(0);
+    });
+
+  it('answers user_info with the profile a test scripted', async () => {
+    await start();
+    const issued = emu.oauth.issueTokens(APP.appId, USER, ['contact:user.base:readonly']);
+    emu.oauth.setUserProfile(USER, { name: 'Ann Lee', email: 'ann@example.com' });
+
+    expect((await userInfo(issued.access_token)).data).toMatchObject({ open_id: USER,
+      name: 'Ann Lee', email: 'ann@example.com' });
+  });
+
+  it('closes the connection without an answer for a scripted reset, once', async () => {
+    await start();
+    emu.injectError({ method: 'POST', path: '/open-apis/authen/v2/oauth/token', status: 0,
+      body: {}, reset: true });
+
+    await expect(post('/open-apis/authen/v2/oauth/token', { grant_type: 'x', ...client }))
+      .rejects.toThrow(/fetch failed/);
+    expect((await post('/open-apis/authen/v2/oauth/token', { grant_type: 'x', ...client })).status)
+      .toBe(400);
+  });
+});

@@ -21,7 +21,8 @@ describe('aPaaS client: what the platform\'s answers mean', () => {
       () => outcomeOf(collect(user.records(WORKSPACE, 'orders')))));
 
     expect(tokens.requests).toEqual([{ openId: USER, scopes: [ApaasScopes.workspaceRecordRead],
-      reason: 'Shop report needs your authorization to query records of table orders' }]);
+      reason: 'Shop report needs your authorization to query records of table orders',
+      feature: 'Shop report' }]);
     const errors = results.map((result) => result.error);
     expect(errors.every((error) => error instanceof AuthorizationRequired)).toBe(true);
     expect(new Set(errors.map((error) => (error as AuthorizationRequired).sessionId)).size)

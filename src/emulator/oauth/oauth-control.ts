@@ -1,6 +1,8 @@
 import { EmulatorError, EmulatorErrorCode } from '../errors.js';
 import type { DeviceGrant, DeviceScript } from './device-grants.js';
 import type { OAuthState } from './oauth-state.js';
+import type { UserProfileFields } from './user-profiles.js';
+import type { TokenIssue } from './user-tokens.js';
 
 /** A device grant as tests see it. */
 export type DeviceGrantView = Omit<DeviceGrant, 'slowDownsLeft'>;
@@ -44,6 +46,19 @@ export class OAuthControl {
     grant.visitedBy = openId;
     this.state.deviceGrants.script(grant, this.state.consent.decisionOf(openId));
     return view(grant);
+  }
+
+  /**
+   * The token endpoint's answer as if `openId` had just consented to `scopes` for the app:
+   * an access token and, with `offline_access`, a single-use refresh token.
+   */
+  issueTokens(appId: string, openId: string, scopes: string[]): TokenIssue {
+    return this.state.tokens.issue(appId, openId, scopes);
+  }
+
+  /** Name, email, mobile and user id `authen/v1/user_info` answers for the user. */
+  setUserProfile(openId: string, fields: UserProfileFields): void {
+    this.state.profiles.set(openId, fields);
   }
 
   deviceGrants(): DeviceGrantView[] {

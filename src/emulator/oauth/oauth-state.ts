@@ -2,6 +2,7 @@ import type { EmulatorClock } from '../emulator-clock.js';
 import { AuthorizationCodes } from './authorization-codes.js';
 import { ConsentBook } from './consent.js';
 import { DeviceGrants } from './device-grants.js';
+import { UserProfiles } from './user-profiles.js';
 import { UserTokens } from './user-tokens.js';
 
 /** OAuth tuning (reference §4.6); every lifetime runs on the emulator's clock. */
@@ -39,6 +40,7 @@ export class OAuthState {
   readonly codes: AuthorizationCodes;
   readonly tokens: UserTokens;
   readonly consent = new ConsentBook();
+  readonly profiles = new UserProfiles();
 
   constructor(
     readonly clock: EmulatorClock,

@@ -13,13 +13,14 @@ export class FaultInjector {
   }
 
   take(method: string, path: string):
-    { status: number; body: object; headers?: Record<string, string> } | undefined {
+    { status: number; body: object; headers?: Record<string, string>; reset?: boolean }
+    | undefined {
     const index = this.rules.findIndex((rule) => matches(rule, method, path));
     const rule = this.rules[index];
     if (!rule) return undefined;
     rule.remaining -= 1;
     if (rule.remaining <= 0) this.rules.splice(index, 1);
-    return { status: rule.status, body: rule.body, headers: rule.headers };
+    return { status: rule.status, body: rule.body, headers: rule.headers, reset: rule.reset };
   }
 }
 

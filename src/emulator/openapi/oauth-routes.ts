@@ -109,11 +109,15 @@ function userInfo(call: RouteCall, state: OpenApiState): Reply {
     return ok({ code: OAuthCode.userTokenInvalid, msg: 'user access token is invalid' });
   }
   const app = state.options.apps.find((candidate) => candidate.appId === entry.appId);
-  const name = `User ${entry.openId.slice(-4)}`;
+  const profile = state.oauth.profiles.get(entry.openId);
+  const name = profile.name ?? `User ${entry.openId.slice(-4)}`;
   return ok({ code: 0, msg: 'success', data: {
     name, en_name: name, avatar_url: '', avatar_thumb: '', avatar_middle: '', avatar_big: '',
     open_id: entry.openId, union_id: `on_${stableHex(`union:${entry.openId}`)}`,
     tenant_key: app?.tenantKey ?? '',
+    ...(profile.email && { email: profile.email }),
+    ...(profile.mobile && { mobile: profile.mobile }),
+    ...(profile.userId && { user_id: profile.userId }),
   } });
 }
 

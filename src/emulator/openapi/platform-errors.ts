@@ -24,6 +24,8 @@ export interface Reply {
   status: number;
   body: object;
   headers?: Record<string, string>;
+  /** Close the socket without answering (a scripted network failure). */
+  reset?: boolean;
 }
 
 /** The OpenAPI failure shape: `{code, msg, error: {message, log_id}}` (reference §6). */

@@ -25,7 +25,8 @@ export function formatReport(
   const lines = [title, ''];
   for (const result of results) {
     const [first, ...rest] = result.detail.split('\n');
-    lines.push(`  ${LABEL[result.status]}  ${result.name.padEnd(NAME_WIDTH)}${first}`);
+    // A long name (a plugin id) still leaves one space before its detail.
+    lines.push(`  ${LABEL[result.status]}  ${`${result.name} `.padEnd(NAME_WIDTH)}${first}`);
     for (const line of rest) lines.push(`        ${line}`);
     if (result.status === 'fail' && result.fix) lines.push(`        fix: ${result.fix}`);
   }

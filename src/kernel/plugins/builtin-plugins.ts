@@ -9,5 +9,6 @@ export const BUILTIN_PLUGINS: Readonly<Record<string, Loader>> = {
   approval: () => import('../../../plugins/approval/index.js') as never,
   'session-manager': () => import('../../../plugins/session-manager/index.js') as never,
   'card-auth': () => import('../../../plugins/card-auth/index.js') as never,
+  'token-refresh': () => import('../../../plugins/token-refresh/index.js') as never,
   'auth-demo': () => import('../../../plugins/auth-demo/index.js') as never,
 };

@@ -11,7 +11,8 @@ const session: AuthorizationSession = {
   reason: 'To add the meeting to your calendar', notice: 'Your authorization expired.',
   state: 'pending', createdAt: 0, updatedAt: 0, expiresAt: 600_000,
 };
-const look = { language: 'en' as const, privacyPolicyUrl: 'https://example.com/privacy',
+const look = { language: 'en' as const, description: 'detailed' as const,
+  privacyPolicyUrl: 'https://example.com/privacy',
   timeZone: 'UTC' };
 
 describe('authorization cards', () => {
@@ -54,5 +55,31 @@ describe('authorization cards', () => {
     const failed = endedCard({ ...session, state: 'failed', failureReason: WRONG_ACCOUNT }, look);
     expect(JSON.stringify(completed)).toContain('Ann authorized at 2026-01-02 03:04:05.');
     expect(JSON.stringify(failed)).toContain('A different account consented');
+  });
+});
+
+describe('authorization cards in the short description', () => {
+  const short = { ...look, description: 'short' as const };
+
+  it('leaves the reason off an ended card, which the detailed card keeps', () => {
+    const declined = { ...session, state: 'declined' as const };
+    expect(JSON.stringify(endedCard(declined, short))).not.toContain('To add the meeting');
+    expect(JSON.stringify(endedCard(declined, look))).toContain('To add the meeting');
+  });
+
+  it('keeps the reason, the notice and the consent button on the consent card, not the scopes',
+    () => {
+      const text = JSON.stringify(consentCard(session, 'https://consent.example/v', short));
+      expect(text).toContain('To add the meeting to your calendar');
+      expect(text).toContain('Your authorization expired.');
+      expect(text).not.toContain('View your calendar');
+      expect(text).toContain('"default_url":"https://consent.example/v"');
+    });
+
+  it('says in Chinese that a superseded authorization was replaced by a later one', () => {
+    const card = endedCard({ ...session, state: 'superseded', authorizedName: '张三',
+      endedAt: 0, updatedAt: Date.UTC(2026, 0, 2, 3, 4, 5) }, { ...short, language: 'zh' });
+    expect(card.header).toMatchObject({ title: { content: '授权已被替换' }, template: 'grey' });
+    expect(JSON.stringify(card)).toContain('张三 于 2026-01-02 03:04:05 在另一张卡片或设备上再次完成授权');
   });
 });

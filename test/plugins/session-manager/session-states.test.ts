@@ -19,12 +19,17 @@ describe('authorization session state machine', () => {
     }
   });
 
-  it('never leaves an ended state and never goes back', () => {
+  it('leaves an ended state only from completed to superseded, and never goes back', () => {
     const ended = SESSION_STATES.filter((state) => !isOpen(state));
-    expect(ended).toEqual(['completed', 'declined', 'expired', 'failed']);
+    expect(ended).toEqual(['completed', 'declined', 'expired', 'failed', 'superseded']);
     for (const from of ended) {
-      for (const to of SESSION_STATES) expect(canTransition(from, to)).toBe(false);
+      for (const to of SESSION_STATES) {
+        const allowed = from === 'completed' && to === 'superseded';
+        expect(canTransition(from, to), `${from} -> ${to}`).toBe(allowed);
+      }
     }
+    expect(canTransition('pending', 'superseded')).toBe(false);
+    expect(canTransition('awaiting_consent', 'superseded')).toBe(false);
     expect(canTransition('awaiting_consent', 'pending')).toBe(false);
   });
 });

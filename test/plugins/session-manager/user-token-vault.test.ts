@@ -16,13 +16,13 @@ afterEach(async () => {
   await Promise.all(opened.splice(0).map((storage) => storage.close()));
 });
 
-async function vaultWith(key: Buffer, storage?: Storage) {
+async function vaultWith(key: Buffer, storage?: Storage, discardUnreadable = false) {
   const store = storage
     ?? (await openStorage({ type: 'memory', prefix: 'vault-test' }, systemClock));
   if (!storage) opened.push(store);
   const keyv = store.namespace('plugin:session-manager');
   return { vault: new StoreUserTokenVault(keyv, store.coordination, new VaultCipher(key),
-    systemClock, 'session-manager'), keyv, storage: store };
+    systemClock, 'session-manager', discardUnreadable), keyv, storage: store };
 }
 
 function record(openId: string, accessToken = `eyJ${randomBytes(24).toString('base64url')}`):
@@ -35,6 +35,29 @@ function record(openId: string, accessToken = `eyJ${randomBytes(24).toString('ba
 }
 
 describe('user-token vault', () => {
+  it('lists the users it holds a record for, once each, and forgets deleted ones', async () => {
+    const { vault } = await vaultWith(randomBytes(32));
+    await vault.put(record('ou_index_1'));
+    await vault.put(record('ou_index_2'));
+    await vault.put(record('ou_index_1'));
+    await vault.delete(APP_ID, 'ou_index_2');
+
+    expect(await vault.users(APP_ID)).toEqual(['ou_index_1']);
+    expect(await vault.users('cli_0000000000000009')).toEqual([]);
+  });
+
+  it('prunes a listed user only while no record is stored for them', async () => {
+    const { vault, keyv } = await vaultWith(randomBytes(32));
+    await vault.put(record('ou_index_1'));
+    await vault.put(record('ou_index_2'));
+    // A record that lapsed by itself leaves its user listed.
+    await keyv.delete(`token:${APP_ID}:ou_index_2`);
+
+    expect(await vault.pruneUser(APP_ID, 'ou_index_1')).toBe(false);
+    expect(await vault.pruneUser(APP_ID, 'ou_index_2')).toBe(true);
+    expect(await vault.users(APP_ID)).toEqual(['ou_index_1']);
+  });
+
   it('gives back what was put, keyed by app and user', async () => {
     const { vault } = await vaultWith(randomBytes(32));
     const stored = record('ou_vault_1');
@@ -57,6 +80,16 @@ describe('user-token vault', () => {
       await expect(wrongKey.get(APP_ID, 'ou_vault_1')).rejects.toMatchObject({
         code: 'LARK_E_VAULT_UNREADABLE' });
     });
+
+  it('with a process-only key, drops a record an earlier run sealed, as if absent', async () => {
+    const { vault, keyv, storage } = await vaultWith(randomBytes(32));
+    await vault.put(record('ou_vault_1'));
+
+    const { vault: nextRun } = await vaultWith(randomBytes(32), storage, true);
+
+    expect(await nextRun.get(APP_ID, 'ou_vault_1')).toBeUndefined();
+    expect(await keyv.get(`token:${APP_ID}:ou_vault_1`)).toBeUndefined();
+  });
 
   it('refuses a record copied under another user', async () => {
     const { vault, keyv } = await vaultWith(randomBytes(32));
