@@ -48,11 +48,21 @@ export interface PushReport {
   emulatorUtilization: number;
 }
 
+/** Tokens the emulated platform issued as if the user had consented. */
+export interface TokenIssueView {
+  openId: string;
+  accessToken: string;
+  refreshToken: string;
+  refreshTokenExpiresInSeconds: number;
+}
+
 export type EmulatorCommand =
   | { id: number; op: 'start'; request: EmulatorStartRequest }
   | { id: number; op: 'waitForConnections'; count: number }
   | { id: number; op: 'push'; batch: PushBatch }
   | { id: number; op: 'authorize'; batch: AuthorizeBatch }
+  | { id: number; op: 'issueTokens'; appId: string; openIds: string[]; scopes: string[] }
+  | { id: number; op: 'countRequests'; grantType: string }
   | { id: number; op: 'stop' };
 
 export type EmulatorReply =

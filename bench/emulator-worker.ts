@@ -9,6 +9,7 @@ import { wallClockMs } from './wall-clock.js';
 
 const BENCH_USER = 'ou_0bench0000000000000000000000001';
 const CONNECTION_WAIT_MS = 30_000;
+const TOKEN_PATH = '/open-apis/authen/v2/oauth/token';
 
 /**
  * Hosts the platform emulator on its own thread, so the platform side of a benchmark (frame
@@ -38,6 +39,15 @@ async function execute(command: EmulatorCommand): Promise<unknown> {
       return pushBatch(running(), command.batch);
     case 'authorize':
       return authorizeAsUsers(running(), command.batch);
+    case 'issueTokens':
+      return command.openIds.map((openId) => {
+        const issue = running().oauth.issueTokens(command.appId, openId, command.scopes);
+        return { openId, accessToken: issue.access_token, refreshToken: issue.refresh_token!,
+          refreshTokenExpiresInSeconds: issue.refresh_token_expires_in! };
+      });
+    case 'countRequests':
+      return running().requests({ path: TOKEN_PATH }).filter((request) =>
+        (request.body as Record<string, unknown>)['grant_type'] === command.grantType).length;
     case 'stop':
       await emulator?.stop();
       emulator = undefined;

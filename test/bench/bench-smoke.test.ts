@@ -125,4 +125,15 @@ describe('npm run bench (tiny counts)', () => {
     const held = report.results.find((m) => m.metric === 'kernel RSS holding the sessions')!;
     expect(held.value).toBeGreaterThan(0);
   }, 180_000);
+
+  it('refreshes every stored user once across three kernels on Redis, without 20064', async () => {
+    const report = await bench(['--scenario', 'refresh', '--set', 'users=9']);
+    expect(report.failures).toBeUndefined();
+    if (report.settings.redis !== true) return;
+    const figure = (metric: string) => report.results.find((m) => m.metric === metric)!;
+    expect(figure('users refreshed').value).toBe(9);
+    expect(figure('refresh requests made').value).toBe(9);
+    expect(figure('20064 errors').value).toBe(0);
+    expect(figure('time to refresh all').value).toBeGreaterThan(0);
+  }, 180_000);
 });
