@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type {
-  EmulatorCommand, EmulatorReply, EmulatorStartRequest, PushBatch, PushReport,
+  AuthorizeBatch, AuthorizeReport, EmulatorCommand, EmulatorReply, EmulatorStartRequest,
+  PushBatch, PushReport, TokenIssueView,
 } from './emulator-protocol.js';
 
 type Pending = { resolve(value: unknown): void; reject(err: Error): void };
@@ -30,6 +31,22 @@ export class EmulatorThread {
 
   push(batch: PushBatch): Promise<PushReport> {
     return this.call({ op: 'push', batch }) as Promise<PushReport>;
+  }
+
+  /** Each user clicks Authorize on their card and consents on the page it links to. */
+  authorize(batch: AuthorizeBatch): Promise<AuthorizeReport> {
+    return this.call({ op: 'authorize', batch }) as Promise<AuthorizeReport>;
+  }
+
+  /** Issues each user a token pair, as if they had consented. */
+  issueTokens(request: { appId: string; openIds: string[]; scopes: string[] }):
+    Promise<TokenIssueView[]> {
+    return this.call({ op: 'issueTokens', ...request }) as Promise<TokenIssueView[]>;
+  }
+
+  /** Requests the token endpoint received with this grant type. */
+  countRequests(request: { grantType: string }): Promise<number> {
+    return this.call({ op: 'countRequests', ...request }) as Promise<number>;
   }
 
   async stop(): Promise<void> {

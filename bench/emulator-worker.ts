@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 import { Emulator } from '../src/emulator/index.js';
+import { authorizeAsUsers } from './card-user.js';
 import type {
   EmulatorCommand, EmulatorReply, EmulatorStartRequest, PushBatch, PushReport,
 } from './emulator-protocol.js';
@@ -8,6 +9,7 @@ import { wallClockMs } from './wall-clock.js';
 
 const BENCH_USER = 'ou_0bench0000000000000000000000001';
 const CONNECTION_WAIT_MS = 30_000;
+const TOKEN_PATH = '/open-apis/authen/v2/oauth/token';
 
 /**
  * Hosts the platform emulator on its own thread, so the platform side of a benchmark (frame
@@ -35,6 +37,17 @@ async function execute(command: EmulatorCommand): Promise<unknown> {
       return running().waitForConnections(command.count, { timeoutMs: CONNECTION_WAIT_MS });
     case 'push':
       return pushBatch(running(), command.batch);
+    case 'authorize':
+      return authorizeAsUsers(running(), command.batch);
+    case 'issueTokens':
+      return command.openIds.map((openId) => {
+        const issue = running().oauth.issueTokens(command.appId, openId, command.scopes);
+        return { openId, accessToken: issue.access_token, refreshToken: issue.refresh_token!,
+          refreshTokenExpiresInSeconds: issue.refresh_token_expires_in! };
+      });
+    case 'countRequests':
+      return running().requests({ path: TOKEN_PATH }).filter((request) =>
+        (request.body as Record<string, unknown>)['grant_type'] === command.grantType).length;
     case 'stop':
       await emulator?.stop();
       emulator = undefined;
@@ -48,6 +61,9 @@ async function start(request: EmulatorStartRequest): Promise<string> {
     apps: [{ appId: request.appId, appSecret: request.appSecret }],
     ackTimeoutMs: request.ackTimeoutMs,
     repush: { enabled: false, delaysMs: [] },
+    ...(request.bot && { bot: request.bot }),
+    ...(request.deviceIntervalSeconds !== undefined
+      && { oauth: { deviceIntervalSeconds: request.deviceIntervalSeconds } }),
   });
   return emulator.baseUrl;
 }

@@ -102,4 +102,38 @@ describe('npm run bench (tiny counts)', () => {
     expect(p99.kernel).toBeGreaterThanOrEqual(p50.kernel!);
     expect(p50.kernel).toBeGreaterThan(0);
   }, 180_000);
+
+  it('takes authorization sessions through the device flow: every one completes', async () => {
+    const report = await bench(['--scenario', 'authorization', '--set', 'sessions=6',
+      '--set', 'device-interval-ms=50']);
+    expect(report.failures).toBeUndefined();
+    const figure = (metric: string) => report.results.find((m) => m.metric === metric)!;
+    expect(figure('sessions completed').value).toBe(6);
+    expect(figure('card-callback answer p95').value)
+      .toBeGreaterThanOrEqual(figure('card-callback answer p50').value);
+    expect(figure('card-callback answer p50').value).toBeGreaterThan(0);
+    expect(figure('peak RSS').value).toBeGreaterThan(0);
+  }, 180_000);
+
+  it('measures the memory of open sessions in a kernel process of its own', async () => {
+    const report = await bench(['--scenario', 'session-memory', '--set', 'sessions=40',
+      '--set', 'warmup-sessions=5']);
+    expect(report.failures).toBeUndefined();
+    const perSession = report.results.find((m) => m.metric === 'RSS per open session')!;
+    expect(Number.isFinite(perSession.value)).toBe(true);
+    expect(perSession.note).toContain('40 pending device-flow sessions');
+    const held = report.results.find((m) => m.metric === 'kernel RSS holding the sessions')!;
+    expect(held.value).toBeGreaterThan(0);
+  }, 180_000);
+
+  it('refreshes every stored user once across three kernels on Redis, without 20064', async () => {
+    const report = await bench(['--scenario', 'refresh', '--set', 'users=9']);
+    expect(report.failures).toBeUndefined();
+    if (report.settings.redis !== true) return;
+    const figure = (metric: string) => report.results.find((m) => m.metric === metric)!;
+    expect(figure('users refreshed').value).toBe(9);
+    expect(figure('refresh requests made').value).toBe(9);
+    expect(figure('20064 errors').value).toBe(0);
+    expect(figure('time to refresh all').value).toBeGreaterThan(0);
+  }, 180_000);
 });

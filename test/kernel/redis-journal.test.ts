@@ -34,7 +34,7 @@ afterAll(async () => {
 });
 
 /** One kernel's delivery side on the shared Redis: its registry, journal and dispatcher. */
-async function instance(handlers: Record<string, () => unknown>) {
+async function instance(handlers: Record<string, () => unknown>, marksClaims = false) {
   const registry = new HandlerRegistry();
   for (const [pluginId, handler] of Object.entries(handlers)) {
     registry.subscribe({ pluginId, eventType: TYPE, handler: async () => void (await handler()) });
@@ -44,8 +44,10 @@ async function instance(handlers: Record<string, () => unknown>) {
     handlerConcurrency: 4, handlerTimeoutMs: 60_000 };
   const coordination = new Coordination(
     new RedisCoordinationBackend(client as unknown as RedisLike), prefix);
+  const claimDone = { keyOf: (id: string) => coordination.storedKey(`event:${id}`),
+    ttlMs: 60_000 };
   const journal = new RedisStreamJournal(client, logger, { prefix, recoverIdleMs: 1_000,
-    maxInFlight: 16 });
+    maxInFlight: 16, ...(marksClaims && { claimDone }) });
   const cards = new CardActionResponder(registry, {} as CardUpdater, logger, settings);
   const dispatcher = new Dispatcher(registry, coordination, logger, settings, cards, {
     journal, deadLetters: new RedisDeadLetterStore(client, prefix), clock: systemClock });
@@ -88,6 +90,21 @@ describeWithRedis('redis delivery journal', () => {
     await b.dispatcher.invoke(event(`${prefix}:evt_twice`));
     await vi.waitFor(() => expect(handler).toHaveBeenCalledOnce());
     await Promise.all([a.dispatcher.drain(), b.dispatcher.drain()]);
+    expect(handler).toHaveBeenCalledOnce();
+  });
+
+  it("sets the event's claim to done in the step that removes its finished entry", async () => {
+    const handler = vi.fn();
+    const a = await instance({ p: handler }, true);
+    const eventId = `${prefix}:evt_claim_done`;
+    await a.dispatcher.invoke(event(eventId));
+    expect(await client.get(`${prefix}:coord:event:${eventId}`)).toBe('processing');
+    await vi.waitFor(() => expect(handler).toHaveBeenCalledOnce());
+    await a.dispatcher.drain();
+    expect(await client.get(`${prefix}:coord:event:${eventId}`)).toBe('done');
+    expect(await client.xLen(`${prefix}:delivery:journal`)).toBe(0);
+    await a.dispatcher.invoke(event(eventId));
+    await a.dispatcher.idle();
     expect(handler).toHaveBeenCalledOnce();
   });
 

@@ -47,6 +47,18 @@ function storeContract(name: string, config: () => StoreConfig, useClock: boolea
       expect(wins.filter(Boolean)).toHaveLength(1);
     });
 
+    it('claims several keys for one thing: a later claim sharing any of them loses', async () => {
+      const storage = await open(config());
+      const [a, b, c] = [unique(), unique(), unique()];
+      const wins = await Promise.all([
+        storage.coordination.claimAll([a, b], 60_000, 'processing'),
+        storage.coordination.claimAll([c, b], 60_000, 'processing'),
+      ]);
+      expect(wins.filter(Boolean)).toHaveLength(1);
+      expect(await storage.coordination.claimAll([a], 60_000)).toBe(false);
+      expect(await storage.coordination.read(a)).toBe('processing');
+    });
+
     it('never releases a lock held by another owner', async () => {
       const storage = await open(config());
       const key = unique();

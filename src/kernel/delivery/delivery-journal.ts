@@ -5,6 +5,8 @@ export interface JournalEntry {
   /** The journal's own id for the entry (a stream id with Redis). */
   readonly id: string;
   readonly event: LarkEvent;
+  /** True when the journal gave this entry to a handler before (recovered, or a failed run). */
+  readonly handedOutBefore?: boolean;
 }
 
 /** Runs every handler an entry needs; resolves once none is left to run. */
@@ -19,6 +21,8 @@ export type EntryHandler = (entry: JournalEntry) => Promise<void>;
  */
 export interface DeliveryJournal {
   readonly durable: boolean;
+  /** True when finishing an entry also sets its event's claim to `done` (in one step). */
+  readonly marksClaimsDone?: boolean;
   append(event: LarkEvent): Promise<void>;
   /**
    * Claims every key (value `processing`, set only if absent) and appends the event, as one

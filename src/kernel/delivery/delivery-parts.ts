@@ -4,6 +4,7 @@ import type { DeliveryParts } from '../dispatch/dispatcher.js';
 import type { Logger } from '../logger.js';
 import type { Storage } from '../store/storage.js';
 import { KeyvDeadLetterStore, RedisDeadLetterStore } from './dead-letter-store.js';
+import { claimKey } from './event-processor.js';
 import { InProcessJournal } from './in-process-journal.js';
 import { RedisStreamJournal } from './redis-stream-journal.js';
 
@@ -21,6 +22,10 @@ export function createDeliveryParts(
         prefix,
         recoverIdleMs: config.dispatch.recoverIdleMs,
         maxInFlight: Math.max(64, config.dispatch.handlerConcurrency * 8),
+        claimDone: {
+          keyOf: (eventId) => storage.coordination.storedKey(claimKey(eventId)),
+          ttlMs: config.dispatch.dedupTtlSeconds * 1000,
+        },
       }),
       deadLetters: new RedisDeadLetterStore(storage.redis, prefix),
       clock,

@@ -47,12 +47,22 @@ export class EventProcessor {
     private readonly settings: ProcessorSettings,
   ) {}
 
-  async process(event: LarkEvent): Promise<void> {
+  /**
+   * `handedOutBefore` says whether the journal gave this entry to a handler before (an entry
+   * recovered from a dead instance or a failed run). Only such an entry can have plugins that
+   * are already done with it: a new entry was journaled in the same step as its claim, so no
+   * handler has seen its event yet, and its done marks are not read. `markClaim` false: the
+   * journal sets the claim to `done` itself when it removes the entry.
+   */
+  async process(event: LarkEvent, handedOutBefore = true, markClaim = true): Promise<void> {
     const subscribers = this.registry.subscribersOf(event.eventType);
     const runs = subscribers.map((subscription) =>
-      this.queues.run(subscription.pluginId, () => this.runOnce(subscription, event)),
+      this.queues.run(subscription.pluginId, () =>
+        this.runOnce(subscription, event, handedOutBefore)),
     );
     await Promise.all(runs);
+    // A journal that marks claims done does it when it removes the entry, in the same step.
+    if (!markClaim) return;
     await this.coordination.write(claimKey(event.eventId), 'done', this.settings.dedupTtlMs);
   }
 
@@ -72,9 +82,15 @@ export class EventProcessor {
     return true;
   }
 
-  private async runOnce(subscription: EventSubscription, event: LarkEvent): Promise<void> {
-    const doneKey = completionKey(event.eventId, subscription.pluginId);
-    if ((await this.coordination.read(doneKey)) !== undefined) return;
+  private async runOnce(
+    subscription: EventSubscription,
+    event: LarkEvent,
+    handedOutBefore: boolean,
+  ): Promise<void> {
+    if (handedOutBefore) {
+      const doneKey = completionKey(event.eventId, subscription.pluginId);
+      if ((await this.coordination.read(doneKey)) !== undefined) return;
+    }
     if (event.stale && subscription.skipStale) {
       this.logger.debug(fieldsOf(subscription, event), 'stale event skipped by the plugin');
       await this.markDone(subscription, event, 'skipped');
@@ -87,7 +103,6 @@ export class EventProcessor {
 
   private async runWithRetry(subscription: EventSubscription, event: LarkEvent): Promise<Outcome> {
     const policy = this.registry.retryPolicyOf(subscription.pluginId) ?? this.settings.retry;
-    const fields = fieldsOf(subscription, event);
     for (let attempt = 1; ; attempt++) {
       const started = Date.now();
       try {
@@ -100,12 +115,17 @@ export class EventProcessor {
         const run = Promise.resolve().then(() => subscription.handler(event, delivery));
         await withTimeout(run, timeout);
         const durationMs = Date.now() - started;
-        this.logger.debug({ ...fields, durationMs, attempt }, 'event handled');
+        // Every event passes here: build the log object only when it would be written.
+        if (this.logger.isLevelEnabled('debug')) {
+          this.logger.debug({ ...fieldsOf(subscription, event), durationMs, attempt },
+            'event handled');
+        }
         this.events.emit('handled', event, subscription.pluginId, durationMs);
         return { ok: true };
       } catch (err) {
         const durationMs = Date.now() - started;
-        this.logger.error({ ...fields, err, durationMs, attempt }, 'handler failed');
+        this.logger.error({ ...fieldsOf(subscription, event), err, durationMs, attempt },
+          'handler failed');
         this.events.emit('failed', event, subscription.pluginId, err);
         if (attempt >= policy.attempts) return { ok: false, attempts: attempt, err };
         const delayMs = backoffDelay(attempt - 1, {

@@ -98,13 +98,27 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
 
   /** Starts handling journal entries (new ones, and with Redis those left by dead instances). */
   start(): Promise<void> {
-    return this.journal.start((entry) => this.processor.process(entry.event));
+    const markClaim = this.journal.marksClaimsDone !== true;
+    return this.journal.start((entry) =>
+      this.processor.process(entry.event, entry.handedOutBefore === true, markClaim));
   }
 
   /** Called by the SDK's WSClient (and the test kit) for every payload. */
-  async invoke(body: unknown): Promise<unknown> {
+  invoke(body: unknown): Promise<unknown> {
+    return this.handle(this.normalize(body));
+  }
+
+  /**
+   * The payload as the dispatcher reads it (flagged stale when old). Exposed so a wrapper that
+   * labels the ACK (metrics) reads the same event instead of normalising the payload again.
+   */
+  normalize(body: unknown): LarkEvent | undefined {
+    return this.flagStale(normalizeEnvelope(body));
+  }
+
+  /** Everything `invoke` does after `normalize`; undefined is an unrecognised envelope. */
+  async handle(event: LarkEvent | undefined): Promise<unknown> {
     if (!this.accepting) throw new Error('kernel is shutting down; the platform will re-push');
-    const event = this.flagStale(normalizeEnvelope(body));
     if (!event) {
       this.logger.warn('unrecognised envelope acknowledged and dropped');
       return undefined;
@@ -152,13 +166,8 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     return Math.max(this.queues.pending(), this.journal.inFlight()) + this.cards.pending();
   }
 
-  private async claim(event: LarkEvent): Promise<boolean> {
-    for (const key of claimKeysOf(event)) {
-      if (!(await this.coordination.claim(key, this.settings.dedupTtlMs, 'processing'))) {
-        return false;
-      }
-    }
-    return true;
+  private claim(event: LarkEvent): Promise<boolean> {
+    return this.coordination.claimAll(claimKeysOf(event), this.settings.dedupTtlMs, 'processing');
   }
 
   /**

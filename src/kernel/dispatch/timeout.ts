@@ -5,15 +5,23 @@ export class TimeoutError extends Error {
   }
 }
 
-/** Settles with the work, or rejects with TimeoutError; the timer never outlives the race. */
-export async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(ms)), ms);
+/**
+ * Settles with the work, or rejects with TimeoutError; the timer never outlives the race.
+ * Every handler passes through here, so it is one promise and one timer, without a second
+ * promise for the deadline and a race between them.
+ */
+export function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new TimeoutError(ms)), ms);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
   });
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

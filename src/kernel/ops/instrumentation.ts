@@ -2,7 +2,6 @@ import { performance } from 'node:perf_hooks';
 import type { EventSink, LarkConnection } from '../connection.js';
 import type { CardActionResponder } from '../dispatch/card-action-responder.js';
 import { CARD_ACTION_EVENT, type Dispatcher } from '../dispatch/dispatcher.js';
-import { normalizeEnvelope } from '../dispatch/envelope.js';
 import type { LarkEvent } from '../dispatch/lark-event.js';
 import { CONNECTION_STATES, type KernelMetrics } from './metrics.js';
 
@@ -49,22 +48,31 @@ export function instrumentCards(cards: CardActionResponder, metrics: KernelMetri
   });
 }
 
+/** The dispatcher's two halves: reading a payload, and everything after (claim, ACK answer). */
+export interface NormalizingSink {
+  normalize(body: unknown): LarkEvent | undefined;
+  handle(event: LarkEvent | undefined): Promise<unknown>;
+}
+
 /**
  * Wraps the dispatcher as the SDK sees it, to time each payload from its arrival to the
  * answer that becomes the ACK, and to count the ACK codes (the SDK sends 500 when it throws).
+ * The labels come from the event the dispatcher normalises, so a payload is read once.
  */
-export function timedSink(sink: EventSink, metrics: KernelMetrics): EventSink {
+export function timedSink(sink: NormalizingSink, metrics: KernelMetrics): EventSink {
   return {
     async invoke(body: unknown): Promise<unknown> {
       const started = performance.now();
-      const eventType = normalizeEnvelope(body)?.eventType ?? 'unknown';
-      const kind = eventType === CARD_ACTION_EVENT ? 'card' : 'event';
+      let eventType = 'unknown';
       let code = '500';
       try {
-        const answer = await sink.invoke(body);
+        const event = sink.normalize(body);
+        if (event) eventType = event.eventType;
+        const answer = await sink.handle(event);
         code = '200';
         return answer;
       } finally {
+        const kind = eventType === CARD_ACTION_EVENT ? 'card' : 'event';
         metrics.eventsAcknowledged.inc({ event_type: eventType, code });
         metrics.ackLatency.observe({ kind }, (performance.now() - started) / 1000);
       }

@@ -8,6 +8,11 @@ import { randomUUID } from 'node:crypto';
 export interface CoordinationBackend {
   /** Sets `key` only if it is absent or expired. True when this caller set it. */
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Sets every key only if none is present, as one step; false, with nothing changed, when any
+   * is. Optional: a backend without it gets one `setIfAbsent` per key.
+   */
+  setAllIfAbsent?(keys: string[], value: string, ttlMs: number): Promise<boolean>;
   /** Sets `key` unconditionally. */
   set(key: string, value: string, ttlMs: number): Promise<void>;
   get(key: string): Promise<string | undefined>;
@@ -35,6 +40,20 @@ export class Coordination {
   /** Claims `key` once across every instance sharing the store. */
   claim(key: string, ttlMs: number, value = '1'): Promise<boolean> {
     return this.backend.setIfAbsent(this.key(key), value, ttlMs);
+  }
+
+  /**
+   * Claims several keys for one thing (an event by its id and its message id). Where the
+   * backend can, all or none in one step; otherwise key by key, stopping at the first taken.
+   */
+  async claimAll(keys: string[], ttlMs: number, value = '1'): Promise<boolean> {
+    if (this.backend.setAllIfAbsent) {
+      return this.backend.setAllIfAbsent(keys.map((key) => this.key(key)), value, ttlMs);
+    }
+    for (const key of keys) {
+      if (!(await this.claim(key, ttlMs, value))) return false;
+    }
+    return true;
   }
 
   /** Gives a claim up while it still holds `value`, so the key can be claimed again. */

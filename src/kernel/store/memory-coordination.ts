@@ -18,6 +18,13 @@ export class MemoryCoordinationBackend implements CoordinationBackend {
     return true;
   }
 
+  async setAllIfAbsent(keys: string[], value: string, ttlMs: number): Promise<boolean> {
+    if (keys.some((key) => this.live(key))) return false;
+    const expiresAt = this.clock.now() + ttlMs;
+    for (const key of keys) this.entries.set(key, { value, expiresAt });
+    return true;
+  }
+
   async set(key: string, value: string, ttlMs: number): Promise<void> {
     this.entries.set(key, { value, expiresAt: this.clock.now() + ttlMs });
   }
