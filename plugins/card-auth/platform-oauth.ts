@@ -127,7 +127,8 @@ export class PlatformOAuth {
   }
 }
 
-function tokensOf(body: Record<string, unknown>): IssuedTokens {
+/** The v2 token endpoint's success body (reference §4.4) as the plugins keep it. */
+export function tokensOf(body: Record<string, unknown>): IssuedTokens {
   return {
     accessToken: String(body['access_token']),
     expiresInSeconds: Number(body['expires_in'] ?? 7200),

@@ -1,13 +1,9 @@
-import type { OAuthEndpoints } from '../card-auth/platform-oauth.js';
+import {
+  tokensOf, type IssuedTokens, type OAuthEndpoints,
+} from '../card-auth/platform-oauth.js';
 
-/** What the v2 token endpoint issued for a refresh (reference §4.4). */
-export interface RefreshedTokens {
-  accessToken: string;
-  expiresInSeconds: number;
-  refreshToken?: string;
-  refreshTokenExpiresInSeconds?: number;
-  scopes: string[];
-}
+/** What the v2 token endpoint issued for a refresh: the same shape as a first grant. */
+export type RefreshedTokens = IssuedTokens;
 
 /**
  * One refresh attempt as the caller must judge it: issued, or refused with the platform's
@@ -56,18 +52,6 @@ export class RefreshEndpoint {
       ...(typeof body['code'] === 'number' && { code: body['code'] }),
       ...(typeof body['error'] === 'string' && { error: body['error'] }) };
   }
-}
-
-function tokensOf(body: Record<string, unknown>): RefreshedTokens {
-  return {
-    accessToken: String(body['access_token']),
-    expiresInSeconds: Number(body['expires_in'] ?? 7200),
-    ...(typeof body['refresh_token'] === 'string' && {
-      refreshToken: body['refresh_token'],
-      refreshTokenExpiresInSeconds: Number(body['refresh_token_expires_in'] ?? 0),
-    }),
-    scopes: String(body['scope'] ?? '').split(' ').filter(Boolean),
-  };
 }
 
 /** The kind of failure only (a timeout, a reset), never a URL or body. */
