@@ -21,7 +21,10 @@ export interface TokenSource {
   issued(token: string): boolean;
 }
 
-type RenewableConfig = InternalAxiosRequestConfig & { [RENEWED]?: boolean; $return_headers?: boolean };
+type RenewableConfig = InternalAxiosRequestConfig & {
+  [RENEWED]?: boolean;
+  $return_headers?: boolean;
+};
 
 /**
  * The HTTP instance handed to the SDK `Client`. It behaves like the SDK's default (the response
@@ -45,10 +48,12 @@ export function createRenewingHttpInstance(
     async (error: AxiosError<{ code?: number }>) => {
       const config = error.config as RenewableConfig | undefined;
       const code = error.response?.data?.code;
-      if (!config || config[RENEWED] || code === undefined || !STALE_TOKEN_CODES.has(code)) throw error;
+      const stale = code !== undefined && STALE_TOKEN_CODES.has(code);
+      if (!config || config[RENEWED] || !stale) throw error;
       const sent = String(config.headers?.Authorization ?? '').replace(/^Bearer\s+/, '');
       if (!sent || !tokens().issued(sent)) throw error;
-      logger.warn({ code, url: config.url }, 'tenant token rejected; fetching a new one and retrying once');
+      logger.warn({ code, url: config.url },
+        'tenant token rejected; fetching a new one and retrying once');
       config[RENEWED] = true;
       config.headers.Authorization = `Bearer ${await tokens().renew(sent)}`;
       return instance.request(config);
@@ -81,7 +86,8 @@ export function installSingleFlightTenantToken(
   // The SDK keeps its token manager internal; the version is pinned, and tests cover this path.
   const manager = (client as unknown as { tokenManager: SdkTokenManager }).tokenManager;
   const fetchThroughSdk = manager.getTenantAccessToken.bind(manager);
-  const cached = async () => (await cache.get(lark.CTenantAccessToken, options)) as string | undefined;
+  const cached = async () =>
+    (await cache.get(lark.CTenantAccessToken, options)) as string | undefined;
   let inFlight: Promise<string> | undefined;
   const renewals = new Map<string, Promise<string>>();
   const recent: string[] = [];
