@@ -122,8 +122,9 @@ export class Kernel {
       await this.host.startAll();
       if (this.init.connect === false) return;
       await this.dispatcherRef.start();
+      const journal = this.dispatcherRef.journal;
       await checkOtherConnections(this.larkRef, this.init.app.appId,
-        this.storage.kind === 'redis', logger);
+        journal.activePeers?.bind(journal), logger);
       await this.openTransports(clock);
     } catch (err) {
       await this.stop();

@@ -38,4 +38,9 @@ export interface DeliveryJournal {
   idle(): Promise<void>;
   /** Stops taking entries; unfinished ones stay for another instance (durable journals). */
   stop(): Promise<void>;
+  /**
+   * Other instances reading this journal right now (shared journals only): the connections
+   * the platform may spread this deployment's events over, besides this one.
+   */
+  activePeers?(): Promise<number>;
 }

@@ -37,6 +37,13 @@ redis.call('XADD', stream, '*', 'event', ARGV[2])
 return 1`;
 const CLAIM_AND_APPEND_SHA = createHash('sha1').update(CLAIM_AND_APPEND).digest('hex');
 const READ_BLOCK_MS = 500;
+/**
+ * Each reading instance stamps its consumer name in a sorted set this often; one not stamped
+ * for PRESENCE_STALE_MS is gone. (Redis 7.0 does not reset a consumer's idle time on an
+ * empty blocking read, so XINFO CONSUMERS cannot tell a live reader from a dead one.)
+ */
+const PRESENCE_EVERY_MS = 5_000;
+const PRESENCE_STALE_MS = 3 * PRESENCE_EVERY_MS;
 const READ_COUNT = 32;
 /** Consumers of instances gone this long, with nothing pending, are removed from the group. */
 const GONE_CONSUMER_IDLE_MS = 3_600_000;
@@ -61,6 +68,7 @@ export class RedisStreamJournal implements DeliveryJournal {
   readonly marksClaimsDone: boolean;
   readonly consumer = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly streamKey: string;
+  private readonly instancesKey: string;
   private readonly held = new Map<string, Promise<void>>();
   private reader: RedisClient | undefined;
   private handle: EntryHandler | undefined;
@@ -74,6 +82,7 @@ export class RedisStreamJournal implements DeliveryJournal {
     private readonly settings: RedisJournalSettings,
   ) {
     this.streamKey = `${settings.prefix}:delivery:journal`;
+    this.instancesKey = `${settings.prefix}:delivery:instances`;
     this.marksClaimsDone = settings.claimDone !== undefined;
   }
 
@@ -109,6 +118,8 @@ export class RedisStreamJournal implements DeliveryJournal {
     this.every(Math.max(100, this.settings.recoverIdleMs / 2), () => this.recover());
     this.every(Math.max(100, this.settings.recoverIdleMs / 3), () => this.keepHeld());
     this.every(CONSUMER_SWEEP_MS, () => this.forgetGoneConsumers());
+    this.every(PRESENCE_EVERY_MS, () => this.announce());
+    await this.announce();
     await this.recover();
   }
 
@@ -127,6 +138,7 @@ export class RedisStreamJournal implements DeliveryJournal {
     await this.loop;
     this.reader?.destroy();
     this.reader = undefined;
+    await this.client.zRem(this.instancesKey, this.consumer).catch(() => undefined);
   }
 
   private async ensureGroup(): Promise<void> {
@@ -177,6 +189,22 @@ export class RedisStreamJournal implements DeliveryJournal {
       } while (cursor !== '0-0' && !this.stopped);
     } catch (err) {
       this.logger.warn({ err }, 'delivery journal recovery failed; will try again');
+    }
+  }
+
+  /** Instances other than this one that stamped their presence recently. */
+  async activePeers(): Promise<number> {
+    const since = Date.now() - PRESENCE_STALE_MS;
+    await this.client.zRemRangeByScore(this.instancesKey, '-inf', since);
+    const live = await this.client.zRangeByScore(this.instancesKey, since, '+inf');
+    return live.filter((name) => name !== this.consumer).length;
+  }
+
+  private async announce(): Promise<void> {
+    try {
+      await this.client.zAdd(this.instancesKey, { score: Date.now(), value: this.consumer });
+    } catch (err) {
+      this.logger.debug({ err }, 'delivery journal presence not recorded');
     }
   }
 
