@@ -24,7 +24,7 @@ export function buttonValue(cardAuth: AuthCardValue['cardAuth'],
 
 /**
  * JSON 2.0 cards (reference §5.3): shared (`update_multi`), buttons with `behaviors`, so a
- * click reaches the callback (F04); every later state of the card is JSON 2.0 as well, as
+ * click reaches the callback; every later state of the card is JSON 2.0 as well, as
  * the platform requires of an update (reference §3.1).
  */
 function card(words: CardWording, elements: Element[]): Record<string, unknown> {

@@ -100,6 +100,8 @@ export class DevicePoller {
         await this.finish(sessionId);
         await endSession(this.parts, sessionId, 'failed',
           'the stored device code cannot be read with the current encryption key');
+      }).catch((err: unknown) => {
+        this.parts.logger.warn({ err, sessionId }, 'token poll failure could not be recorded');
       });
       this.inFlight.add(running);
       void running.finally(() => this.inFlight.delete(running));
@@ -134,8 +136,16 @@ export class DevicePoller {
     if (this.stopped) return;
     const answer = await this.parts.oauth.pollDeviceToken(this.parts.flows.openDeviceCode(state));
     if (answer.kind === 'issued') {
+      // The device code is spent: whatever happens next, this session is polled no more.
       await this.finish(sessionId);
-      await completeWithTokens(this.parts, session, answer.tokens);
+      try {
+        await completeWithTokens(this.parts, session, answer.tokens);
+      } catch (err) {
+        // Left open, the session would sit waiting for a consent already given until it
+        // expired; it fails now, and its card says so.
+        this.parts.logger.warn({ err, sessionId }, 'the granted tokens could not be stored');
+        await endSession(this.parts, sessionId, 'failed', 'the granted tokens could not be stored');
+      }
       return;
     }
     await this.onError(state, answer.error);

@@ -87,10 +87,6 @@ export class PlatformOAuth {
       code_verifier: codeVerifier });
   }
 
-  refresh(refreshToken: string): Promise<TokenPoll> {
-    return this.token({ grant_type: 'refresh_token', refresh_token: refreshToken });
-  }
-
   /** `authen/v1/user_info` with the user's token: who actually consented (reference §4.5). */
   async userInfo(accessToken: string): Promise<{ openId: string; name: string }> {
     const res = await fetch(`${this.endpoints.openApiBaseUrl}/open-apis/authen/v1/user_info`, {

@@ -16,7 +16,7 @@ export interface CallbackOutcome {
  * The authorization-code flow with PKCE S256 (reference §4.2, §4.4): the `state` is a single
  * use value bound to its session in the shared store, so the redirect may reach any
  * instance; a replayed or unknown state is refused before anything is sent to Feishu, and
- * the exchange sends the exact redirect_uri the authorize URL carried (F13).
+ * the exchange sends the exact redirect_uri the authorize URL carried.
  */
 export class RedirectFlow {
   constructor(

@@ -61,6 +61,15 @@ const options = z.strictObject({
     /** Also sync every user this often; 0 (default) is off. */
     intervalMinutes: z.number().nonnegative().default(0),
   }).prefault({}),
+}).superRefine((o, ctx) => {
+  // A refresh spends the single-use refresh token; if its retries outlived the lock, the new
+  // tokens could not be stored and the user would have to authorize again.
+  const longest = o.retry.attempts * (o.requestTimeoutMs + o.retry.maxBackoffMs);
+  if (o.lock.ttlMs <= longest) {
+    ctx.addIssue({ code: 'custom', path: ['lock', 'ttlMs'],
+      message: `must be longer than retry.attempts × (requestTimeoutMs + retry.maxBackoffMs) ` +
+        `= ${longest} ms, or a refresh could outlive the lock that guards it` });
+  }
 });
 
 export type TokenRefreshOptions = z.output<typeof options>;

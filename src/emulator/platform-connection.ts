@@ -14,7 +14,7 @@ export interface ConnectionListener {
 /**
  * The platform's side of one client's long connection: answers pings, carries data frames
  * out and hands the client's ACK frames back. A frozen connection models a half-open path
- * (reference field report F06): TCP stays up but nothing passes in either direction.
+ * (a known way connections die): TCP stays up but nothing passes in either direction.
  */
 export class PlatformConnection {
   readonly openedAt = Date.now();

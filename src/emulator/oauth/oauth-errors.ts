@@ -20,7 +20,7 @@ export const OAuthCode = {
   redirectUriMismatch: 20071,
   /** authen/v1/user_info: the user token is invalid or expired (reference §4.5). */
   userTokenInvalid: 20005,
-  /** Authorize page: redirect_uri is not in the app's allow-list (F13). */
+  /** Authorize page: redirect_uri is not in the app's allow-list. */
   redirectUriNotAllowed: 20029,
 } as const;
 

@@ -239,7 +239,9 @@ export class RedisStreamJournal implements DeliveryJournal {
     const entry = parseEntry(message, handedOutBefore);
     if (!entry) {
       this.logger.error({ entryId: message.id }, 'unreadable journal entry dropped');
-      void this.finish(message.id);
+      void this.finish(message.id).catch((err: unknown) => {
+        this.logger.warn({ err, entryId: message.id }, 'unreadable journal entry not removed');
+      });
       return;
     }
     const work = this.run(entry);

@@ -133,7 +133,10 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     }
     if (isCard) {
       const response = await this.cards.answer(event);
-      await this.markDone(event);
+      // The handler has run: its answer goes back even if the done mark cannot be written.
+      await this.markDone(event).catch((err: unknown) => {
+        this.logger.warn({ err, eventId: event.eventId }, 'card callback not marked done');
+      });
       return response;
     }
     if (!journaled) {
