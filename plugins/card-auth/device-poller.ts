@@ -148,13 +148,13 @@ export class DevicePoller {
       }
       return;
     }
-    await this.onError(state, answer.error);
+    await this.onError(state, answer.error, isPassingFailure(answer));
   }
 
-  private async onError(state: DevicePollState, error: string): Promise<void> {
+  private async onError(state: DevicePollState, error: string, passing: boolean): Promise<void> {
     const { sessionId } = state;
-    if (error === 'authorization_pending' || error === 'slow_down') {
-      const step = error === 'slow_down' ? this.settings.slowDownStepMs : 0;
+    if (error === 'authorization_pending' || error === 'slow_down' || passing) {
+      const step = error === 'authorization_pending' ? 0 : this.settings.slowDownStepMs;
       const intervalMs = state.intervalMs + step;
       const next = { ...state, intervalMs, nextPollAt: this.parts.clock.now() + intervalMs };
       await this.parts.flows.savePoll(next, state.deviceExpiresAt - this.parts.clock.now());
@@ -176,4 +176,12 @@ export class DevicePoller {
   private leaseKey(sessionId: string): string {
     return `${this.parts.pluginId}:poll-lease:${sessionId}`;
   }
+}
+
+/** 20050 and 20072 (reference §4.9) and 5xx answers are the platform's passing trouble. */
+const PASSING_CODES = new Set([20050, 20072]);
+
+function isPassingFailure(answer: { code?: number; status?: number }): boolean {
+  return (answer.status ?? 0) >= 500
+    || (answer.code !== undefined && PASSING_CODES.has(answer.code));
 }

@@ -42,7 +42,7 @@ export interface IssuedTokens {
 
 export type TokenPoll =
   | { kind: 'issued'; tokens: IssuedTokens }
-  | { kind: 'error'; error: string; code?: number };
+  | { kind: 'error'; error: string; code?: number; status?: number };
 
 export interface AppCredentials {
   appId: string;
@@ -103,10 +103,10 @@ export class PlatformOAuth {
 
   private async token(grant: Record<string, string>): Promise<TokenPoll> {
     const url = `${this.endpoints.openApiBaseUrl}/open-apis/authen/v2/oauth/token`;
-    const { body } = await this.post(url,
+    const { status, body } = await this.post(url,
       { ...grant, client_id: this.app.appId, client_secret: this.app.appSecret });
     if (typeof body['access_token'] === 'string') return { kind: 'issued', tokens: tokensOf(body) };
-    return { kind: 'error', error: String(body['error'] ?? 'unknown_error'),
+    return { kind: 'error', error: String(body['error'] ?? 'unknown_error'), status,
       ...(typeof body['code'] === 'number' && { code: body['code'] }) };
   }
 

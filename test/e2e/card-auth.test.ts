@@ -175,6 +175,21 @@ describe('card authorization with the device flow, through the SDK WSClient', ()
     expect(grant.polls).toBeGreaterThanOrEqual(3);
   });
 
+  it('keeps polling through a passing platform failure (5xx, 20050) and completes', async () => {
+    const user = 'ou_cardauth00000000000000000000k9';
+    const { ticket, message, card } = await ask(user);
+    const url = await authorizeAndGetConsentUrl(message.messageId, card, user);
+    h.emulator.injectError({ method: 'POST', path: /\/authen\/v2\/oauth\/token$/, status: 503,
+      body: { code: 20050, error: 'server_error' }, times: 2 });
+
+    h.emulator.oauth.openVerificationPage(url, user);
+
+    const session = await requester().auth.waitForAuthorization(ticket.sessionId,
+      { timeoutMs: 10_000 });
+    // The first two polls were answered 503: completing means they were waited out.
+    expect(session.state).toBe('completed');
+  });
+
   it('shows the notice line of a repeated request on the card', async () => {
     const ticket = await requester().auth.requestAuthorization({ openId: 'ou_cardauth_notice',
       scopes: ['docx:document'], reason: 'To keep summarising your documents', chatId: CHAT,
