@@ -1,5 +1,7 @@
 import { LarkServiceError } from '../../src/kernel/errors.js';
-import { isOpen, type AuthorizationSession } from '../session-manager/index.js';
+import {
+  isOpen, withStoreLock, type AuthorizationSession,
+} from '../session-manager/index.js';
 import type { AuthParts } from './auth-parts.js';
 import { sendRequestCard } from './card-messages.js';
 import { OFFLINE_ACCESS } from './consent-starter.js';
@@ -38,6 +40,9 @@ export interface AuthorizationTicket {
 
 export type AuthorizationListener = (session: AuthorizationSession) => void;
 
+/** Sending a card is one OpenAPI call; a holder that died frees the lock after ttlMs. */
+const REQUEST_LOCK = { ttlMs: 15_000, waitMs: 20_000 };
+
 /** The card-auth service (token `CardAuthorization`). */
 export interface CardAuthorizationService {
   requestAuthorization(request: AuthorizationRequest): Promise<AuthorizationTicket>;
@@ -73,6 +78,15 @@ export class CardAuthorization implements CardAuthorizationService {
   async requestAuthorization(request: AuthorizationRequest): Promise<AuthorizationTicket> {
     const scopes = normaliseScopes(request.scopes);
     const card = checkCardOptions(request.openId, request.card);
+    // One find-or-send at a time per user and scopes, on every instance: two requests racing
+    // before the first card is out would otherwise send two cards.
+    const key = `${this.parts.pluginId}:request:${request.openId}:${[...scopes].sort().join(' ')}`;
+    return withStoreLock(this.parts.coordination, key, REQUEST_LOCK,
+      () => this.findOrSend(request, scopes, card));
+  }
+
+  private async findOrSend(request: AuthorizationRequest, scopes: string[],
+    card: AuthorizationCardOptions | undefined): Promise<AuthorizationTicket> {
     const open = await this.findOpen(request.openId, scopes);
     if (open) return { sessionId: open.id, reused: true, session: open };
     if (!(await this.limiter.take(request.openId))) {

@@ -74,6 +74,21 @@ describe('card authorization with the device flow, through the SDK WSClient', ()
       m.messageId === first.message.messageId)).toHaveLength(1);
   });
 
+  it('sends one card for five requests that race for the same user and scopes', async () => {
+    const user = 'ou_cardauth00000000000000000000r5';
+    const request = { openId: user, scopes: ['contact:user:readonly'], reason: 'To greet you',
+      chatId: CHAT };
+
+    const tickets = await Promise.all(Array.from({ length: 5 },
+      () => requester().auth.requestAuthorization(request)));
+
+    expect(new Set(tickets.map((t) => t.sessionId)).size).toBe(1);
+    expect(tickets.filter((t) => !t.reused)).toHaveLength(1);
+    const cards = h.emulator.sentMessages().filter((m) => m.receiveId === user
+      || m.messageId === tickets[0]!.session.messageId);
+    expect(cards).toHaveLength(1);
+  });
+
   it('handles a double click once: one device grant, the same answer twice', async () => {
     const { message, card } = await ask(USER, ['im:message']);
     const grantsBefore = h.emulator.oauth.deviceGrants().length;
