@@ -4,7 +4,7 @@ import {
 import { WRONG_ACCOUNT } from './auth-cards.js';
 import type { AuthParts } from './auth-parts.js';
 import { endSession, showEndedCard } from './card-messages.js';
-import type { IssuedTokens } from './platform-oauth.js';
+import { tokenFields, type IssuedTokens } from './platform-oauth.js';
 
 /**
  * The last step of both flows: check who consented, store the tokens encrypted, complete
@@ -86,12 +86,7 @@ function tokenRecord(parts: AuthParts, session: AuthorizationSession,
   return {
     appId: parts.appId,
     openId: session.openId,
-    accessToken: tokens.accessToken,
-    accessTokenExpiresAt: now + tokens.expiresInSeconds * 1000,
-    ...(tokens.refreshToken && {
-      refreshToken: tokens.refreshToken,
-      refreshTokenExpiresAt: now + (tokens.refreshTokenExpiresInSeconds ?? 0) * 1000,
-    }),
+    ...tokenFields(tokens, now),
     scopes: tokens.scopes.length > 0 ? tokens.scopes : [...session.scopes],
     grantedAt: now,
     updatedAt: now,

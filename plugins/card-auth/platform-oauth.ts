@@ -1,4 +1,5 @@
 import { LarkServiceError } from '../../src/kernel/errors.js';
+import type { UserTokenRecord } from '../session-manager/index.js';
 
 const REQUEST_TIMEOUT_MS = 10_000;
 const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -121,6 +122,19 @@ export class PlatformOAuth {
     const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
     return { status: res.status, body };
   }
+}
+
+/** The token part of a vault record for tokens issued at `now` (a grant or a refresh). */
+export function tokenFields(tokens: IssuedTokens, now: number): Pick<UserTokenRecord,
+  'accessToken' | 'accessTokenExpiresAt' | 'refreshToken' | 'refreshTokenExpiresAt'> {
+  return {
+    accessToken: tokens.accessToken,
+    accessTokenExpiresAt: now + tokens.expiresInSeconds * 1000,
+    ...(tokens.refreshToken && {
+      refreshToken: tokens.refreshToken,
+      refreshTokenExpiresAt: now + (tokens.refreshTokenExpiresInSeconds ?? 0) * 1000,
+    }),
+  };
 }
 
 /** The v2 token endpoint's success body (reference §4.4) as the plugins keep it. */

@@ -3,6 +3,7 @@ import type { Counter } from 'prom-client';
 import type { Clock } from '../../src/kernel/clock.js';
 import { isLarkServiceError } from '../../src/kernel/errors.js';
 import type { Logger } from '../../src/kernel/logger.js';
+import { tokenFields } from '../card-auth/platform-oauth.js';
 import type { UserTokenRecord, UserTokenVaultService } from '../session-manager/index.js';
 import type { Reauthorization } from './reauthorization.js';
 import type { RefreshAttempt, RefreshEndpoint, RefreshedTokens } from './refresh-endpoint.js';
@@ -198,12 +199,7 @@ export class UserTokenRefresher {
     const { refreshToken: _spent, refreshTokenExpiresAt: _gone, ...kept } = current;
     return {
       ...kept,
-      accessToken: tokens.accessToken,
-      accessTokenExpiresAt: now + tokens.expiresInSeconds * 1000,
-      ...(tokens.refreshToken && {
-        refreshToken: tokens.refreshToken,
-        refreshTokenExpiresAt: now + (tokens.refreshTokenExpiresInSeconds ?? 0) * 1000,
-      }),
+      ...tokenFields(tokens, now),
       scopes: tokens.scopes.length > 0 ? tokens.scopes : current.scopes,
       updatedAt: now,
     };
