@@ -1,16 +1,12 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
 import { afterEach, expect, it, vi } from 'vitest';
 
 import type { Emulator } from '../../src/emulator/index.js';
-import { parseConfigText } from '../../src/kernel/config/config-loader.js';
-import { Kernel } from '../../src/kernel/kernel.js';
 import { openStorage } from '../../src/kernel/store/storage.js';
 import { systemClock } from '../../src/kernel/clock.js';
 import { requesters } from '../fixtures/plugins/auth-requester.js';
-import { APP, startHarness, type Harness } from '../support/kernel-harness.js';
-import { captureLogs } from '../support/memory-logger.js';
+import {
+  APP, startAnotherKernel, startHarness, type Harness,
+} from '../support/kernel-harness.js';
 import { describeWithRedis, REDIS_URL } from '../support/redis.js';
 import {
   authYaml, callbackValue, consentUrl, currentCard, titleOf, waitForCard,
@@ -18,7 +14,6 @@ import {
 
 const USER = 'ou_instances0000000000000000000a1';
 const CHAT = 'oc_instances_chat_1';
-const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/configs');
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -42,16 +37,9 @@ async function firstKernel(name: string, prefix: string,
 /** A second instance of the same app on the same Redis, connected to the same platform. */
 async function secondKernel(emulator: Emulator, name: string, prefix: string,
   flow: 'device' | 'redirect' = 'device') {
-  const env = { APP_ID: APP.appId, APP_SECRET: APP.appSecret, DOMAIN: emulator.baseUrl };
-  const loaded = parseConfigText(yamlFor(name, prefix, flow), env,
-    path.join(fixtures, 'e2e.yaml'));
-  const logs = captureLogs('debug', [APP.appSecret]);
-  const kernel = new Kernel({ config: loaded.config, logger: logs.logger, baseDir: loaded.baseDir,
-    app: { ...APP, domain: emulator.baseUrl } });
-  await kernel.start();
-  await kernel.connection.ready();
-  cleanup.push(() => kernel.stop());
-  return { kernel, logs };
+  const started = await startAnotherKernel(emulator, yamlFor(name, prefix, flow));
+  cleanup.push(() => started.kernel.stop());
+  return started;
 }
 
 const unique = () => `ca${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;

@@ -1,20 +1,14 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
 import { afterEach, expect, it, vi } from 'vitest';
 
 import type { Emulator } from '../../src/emulator/index.js';
-import { parseConfigText } from '../../src/kernel/config/config-loader.js';
-import { Kernel } from '../../src/kernel/kernel.js';
+import type { Kernel } from '../../src/kernel/kernel.js';
 import type { CapturedLogs } from '../../src/testing/captured-logs.js';
 import { tokenUsers, type TokenUserHandle } from '../fixtures/plugins/token-user.js';
-import { APP, startHarness } from '../support/kernel-harness.js';
-import { captureLogs } from '../support/memory-logger.js';
+import { APP, startAnotherKernel, startHarness } from '../support/kernel-harness.js';
 import { describeWithRedis, REDIS_URL } from '../support/redis.js';
 import { refreshRequests, storeGrant, tokenYaml } from './token-refresh-support.js';
 
 const USER = 'ou_tokeninstances0000000000000001';
-const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/configs');
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -45,14 +39,7 @@ async function firstKernel(prefix: string, tokenRefresh?: string) {
 /** Another instance of the same app on the same Redis, against the same platform. */
 async function anotherKernel(emulator: Emulator, name: string, prefix: string,
   tokenRefresh?: string): Promise<Instance> {
-  const env = { APP_ID: APP.appId, APP_SECRET: APP.appSecret, DOMAIN: emulator.baseUrl };
-  const loaded = parseConfigText(yamlFor(name, prefix, tokenRefresh), env,
-    path.join(fixtures, 'e2e.yaml'));
-  const logs = captureLogs('debug', [APP.appSecret]);
-  const kernel = new Kernel({ config: loaded.config, logger: logs.logger, baseDir: loaded.baseDir,
-    app: { ...APP, domain: emulator.baseUrl } });
-  await kernel.start();
-  await kernel.connection.ready();
+  const { kernel, logs } = await startAnotherKernel(emulator, yamlFor(name, prefix, tokenRefresh));
   cleanup.push(() => kernel.stop());
   return { kernel, logs, handle: tokenUsers.get(name)! };
 }
