@@ -72,7 +72,47 @@ function storeContract(name: string, config: () => StoreConfig, useClock: boolea
       expect(await storage.coordination.tryLock(key, 60_000)).toBeUndefined();
     });
 
+    it('keeps every field of an index written at once by many writers', async () => {
+      const storage = await open(config());
+      const index = storage.coordination.index(unique());
+      await Promise.all(Array.from({ length: 200 },
+        (_, i) => index.set(`s${i}`, `pending:${i}`, 60_000)));
+      await index.set('s7', 'completed:7', 60_000);
+      const entries = await index.entries();
+      expect(entries.size).toBe(200);
+      expect(entries.get('s7')).toBe('completed:7');
+      expect(entries.get('s199')).toBe('pending:199');
+      expect(await index.delete('s7')).toBe(true);
+      expect(await index.delete('s7')).toBe(false);
+      expect((await index.entries()).has('s7')).toBe(false);
+      expect((await index.entries()).size).toBe(199);
+    });
+
+    it('keeps indexes apart by name', async () => {
+      const storage = await open(config());
+      const [a, b] = [storage.coordination.index(unique()), storage.coordination.index(unique())];
+      await a.set('f', '1', 60_000);
+      expect([...(await b.entries()).keys()]).toEqual([]);
+      expect(await b.delete('f')).toBe(false);
+      expect([...(await a.entries())]).toEqual([['f', '1']]);
+    });
+
     if (useClock) {
+      it('drops each index field when its own time to live has passed', async () => {
+        const clock = new ManualClock();
+        const storage = await open(config(), clock);
+        const index = storage.coordination.index('sessions');
+        await index.set('short', 'a', 1_000);
+        await index.set('long', 'b', 5_000);
+        clock.ms += 999;
+        expect([...(await index.entries()).keys()].sort()).toEqual(['long', 'short']);
+        clock.ms += 2;
+        expect([...(await index.entries())]).toEqual([['long', 'b']]);
+        expect(await index.delete('short')).toBe(false);
+        await index.set('short', 'c', 1_000);
+        expect((await index.entries()).get('short')).toBe('c');
+      });
+
       it('lets a claim be taken again once its time to live has passed', async () => {
         const clock = new ManualClock();
         const storage = await open(config(), clock);
@@ -111,6 +151,15 @@ describeWithRedis('redis store', () => {
     const b = await open({ type: 'redis', url: REDIS_URL, prefix });
     expect(await a.coordination.claim('event:1', 60_000)).toBe(true);
     expect(await b.coordination.claim('event:1', 60_000)).toBe(false);
+  });
+
+  it('expires index fields on the server clock, each on its own', async () => {
+    const storage = await open({ type: 'redis', url: REDIS_URL, prefix: unique() });
+    const index = storage.coordination.index('sessions');
+    await index.set('short', 'a', 40);
+    await index.set('long', 'b', 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect([...(await index.entries())]).toEqual([['long', 'b']]);
   });
 
   it('fails with a clear error when Redis cannot be reached', async () => {

@@ -20,6 +20,15 @@ export interface CoordinationBackend {
   compareAndDelete(key: string, value: string): Promise<boolean>;
   /** Extends `key`'s time to live only while it still holds `value`. */
   compareAndExpire(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Sets one field of the map at `key`, alone: other fields are neither read nor written, so
+   * writers of different fields never wait for each other. The field expires after `ttlMs`.
+   */
+  mapSet(key: string, field: string, value: string, ttlMs: number): Promise<void>;
+  /** Removes one field; true if it was there. */
+  mapDelete(key: string, field: string): Promise<boolean>;
+  /** The map's fields that have not expired, with their values. */
+  mapEntries(key: string): Promise<Map<string, string>>;
   close(): Promise<void>;
 }
 
@@ -29,6 +38,14 @@ export interface Lock {
   /** Releases the lock if this owner still holds it; never deletes another owner's lock. */
   release(): Promise<boolean>;
   extend(ttlMs: number): Promise<boolean>;
+}
+
+/** Fields with values and their own time to live, shared across instances (`Coordination.index`). */
+export interface SharedIndex {
+  set(field: string, value: string, ttlMs: number): Promise<void>;
+  delete(field: string): Promise<boolean>;
+  /** The live fields and their values. */
+  entries(): Promise<Map<string, string>>;
 }
 
 export class Coordination {
@@ -78,6 +95,19 @@ export class Coordination {
       owner,
       release: () => this.backend.compareAndDelete(full, owner),
       extend: (ms) => this.backend.compareAndExpire(full, owner, ms),
+    };
+  }
+
+  /**
+   * An index shared by every instance: each field is set, expired and removed on its own, so
+   * an index of many entries is never read and rewritten whole under a lock.
+   */
+  index(name: string): SharedIndex {
+    const key = this.key(`index:${name}`);
+    return {
+      set: (field, value, ttlMs) => this.backend.mapSet(key, field, value, ttlMs),
+      delete: (field) => this.backend.mapDelete(key, field),
+      entries: () => this.backend.mapEntries(key),
     };
   }
 

@@ -9,6 +9,7 @@ interface Entry {
 /** One process only: what the in-memory store offers. */
 export class MemoryCoordinationBackend implements CoordinationBackend {
   private readonly entries = new Map<string, Entry>();
+  private readonly maps = new Map<string, Map<string, Entry>>();
 
   constructor(private readonly clock: Clock) {}
 
@@ -45,8 +46,36 @@ export class MemoryCoordinationBackend implements CoordinationBackend {
     return true;
   }
 
+  async mapSet(key: string, field: string, value: string, ttlMs: number): Promise<void> {
+    let map = this.maps.get(key);
+    if (!map) this.maps.set(key, (map = new Map()));
+    map.set(field, { value, expiresAt: this.clock.now() + ttlMs });
+  }
+
+  async mapDelete(key: string, field: string): Promise<boolean> {
+    const map = this.maps.get(key);
+    const live = map?.get(field)?.expiresAt ?? 0;
+    const deleted = map?.delete(field) ?? false;
+    if (map?.size === 0) this.maps.delete(key);
+    return deleted && live > this.clock.now();
+  }
+
+  async mapEntries(key: string): Promise<Map<string, string>> {
+    const map = this.maps.get(key);
+    const now = this.clock.now();
+    const live = new Map<string, string>();
+    if (!map) return live;
+    for (const [field, entry] of map) {
+      if (entry.expiresAt > now) live.set(field, entry.value);
+      else map.delete(field);
+    }
+    if (map.size === 0) this.maps.delete(key);
+    return live;
+  }
+
   async close(): Promise<void> {
     this.entries.clear();
+    this.maps.clear();
   }
 
   private live(key: string): Entry | undefined {

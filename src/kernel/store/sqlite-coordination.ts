@@ -58,10 +58,35 @@ export class SqliteCoordinationBackend implements CoordinationBackend {
     );
   }
 
-  /** Removes expired claims and locks. */
+  async mapSet(key: string, field: string, value: string, ttlMs: number): Promise<void> {
+    this.db
+      .prepare(
+        'INSERT INTO coordination_map (key, field, value, expires) VALUES (?, ?, ?, ?) ' +
+          'ON CONFLICT(key, field) DO UPDATE SET value = excluded.value, expires = excluded.expires',
+      )
+      .run(key, field, value, this.clock.now() + ttlMs);
+  }
+
+  async mapDelete(key: string, field: string): Promise<boolean> {
+    return (
+      this.db
+        .prepare('DELETE FROM coordination_map WHERE key = ? AND field = ? AND expires > ?')
+        .run(key, field, this.clock.now()).changes > 0
+    );
+  }
+
+  async mapEntries(key: string): Promise<Map<string, string>> {
+    const rows = this.db
+      .prepare('SELECT field, value FROM coordination_map WHERE key = ? AND expires > ?')
+      .all(key, this.clock.now()) as { field: string; value: string }[];
+    return new Map(rows.map((row) => [row.field, row.value]));
+  }
+
+  /** Removes expired claims, locks and index fields. */
   sweep(): number {
-    return this.db.prepare('DELETE FROM coordination WHERE expires <= ?').run(this.clock.now())
-      .changes;
+    const now = this.clock.now();
+    return this.db.prepare('DELETE FROM coordination WHERE expires <= ?').run(now).changes
+      + this.db.prepare('DELETE FROM coordination_map WHERE expires <= ?').run(now).changes;
   }
 
   close(): Promise<void> {

@@ -20,5 +20,9 @@ export function openSqliteDatabase(file: string): SqliteDatabase {
     'CREATE TABLE IF NOT EXISTS coordination ' +
       '(key TEXT PRIMARY KEY, value TEXT NOT NULL, expires INTEGER NOT NULL)',
   );
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS coordination_map (key TEXT NOT NULL, field TEXT NOT NULL, ' +
+      'value TEXT NOT NULL, expires INTEGER NOT NULL, PRIMARY KEY (key, field))',
+  );
   return db;
 }
