@@ -41,7 +41,7 @@ export class StoreAuthorizationSessions implements AuthorizationSessionService {
     private readonly settings: SessionSettings,
     private readonly claimPrefix: string,
   ) {
-    this.index = new SessionIndex(store, coordination, clock);
+    this.index = new SessionIndex(coordination, clock, claimPrefix);
   }
 
   async create(input: NewSession): Promise<AuthorizationSession> {
@@ -100,8 +100,8 @@ export class StoreAuthorizationSessions implements AuthorizationSessionService {
 
   async listByUser(openId: string,
     states?: readonly SessionState[]): Promise<AuthorizationSession[]> {
-    const entries = (await this.index.entries()).filter((entry) => entry.openId === openId
-      && (states === undefined || states.includes(entry.state)));
+    const entries = (await this.index.ofUser(openId))
+      .filter((entry) => states === undefined || states.includes(entry.state));
     return this.load(entries.map((entry) => entry.id));
   }
 

@@ -1,54 +1,60 @@
-import type { Keyv } from 'keyv';
-
 import type { Clock } from '../../src/kernel/clock.js';
-import type { Coordination } from '../../src/kernel/store/coordination.js';
-import type { SessionState } from './session-states.js';
-import { withStoreLock } from './store-lock.js';
+import type { Coordination, SharedIndex } from '../../src/kernel/store/coordination.js';
+import { SESSION_STATES, type SessionState } from './session-states.js';
 
 /** What the index keeps of a session: enough to list by user and state without loading it. */
 export interface IndexEntry {
   id: string;
-  openId: string;
   state: SessionState;
   expiresAt: number;
-  /** After this time the session is gone from the store and drops out of the index. */
-  removeAt: number;
 }
-
-const INDEX_KEY = 'index';
-const LOCK = { ttlMs: 5_000, waitMs: 5_000 };
 
 /**
- * One index of every retained session. keyv has no sets or scans on every backend, so the
- * index is one record changed under a store lock; it holds only sessions inside their
- * retention window, so it stays as small as the traffic of that window.
+ * Every retained session, indexed twice: once for the whole app (state and deadline, for the
+ * poller and the expiry sweep) and once per user (state, for find-or-send). Each session is
+ * one field of each index, set on its own and gone when the session leaves retention, so
+ * writers of different sessions never wait for each other.
  */
 export class SessionIndex {
+  private readonly all: SharedIndex;
+
   constructor(
-    private readonly store: Keyv,
     private readonly coordination: Coordination,
     private readonly clock: Clock,
-  ) {}
+    private readonly name: string,
+  ) {
+    this.all = coordination.index(name);
+  }
 
   async entries(): Promise<IndexEntry[]> {
-    const now = this.clock.now();
-    const all = ((await this.store.get(INDEX_KEY)) as IndexEntry[] | undefined) ?? [];
-    return all.filter((entry) => entry.removeAt > now);
+    const entries: IndexEntry[] = [];
+    for (const [id, value] of await this.all.entries()) {
+      const [state, expiresAt] = value.split(' ');
+      if (isState(state)) entries.push({ id, state, expiresAt: Number(expiresAt) });
+    }
+    return entries;
   }
 
-  upsert(entry: IndexEntry): Promise<void> {
-    return withStoreLock(this.coordination, `${this.lockKey()}`, LOCK, async () => {
-      const now = this.clock.now();
-      const all = ((await this.store.get(INDEX_KEY)) as IndexEntry[] | undefined) ?? [];
-      const kept = all.filter((other) => other.id !== entry.id && other.removeAt > now);
-      const next = [...kept, entry];
-      // The index lives as long as its longest-lived session, so nothing outlives retention.
-      const ttl = Math.max(...next.map((other) => other.removeAt)) - now;
-      await this.store.set(INDEX_KEY, next, Math.max(ttl, 1));
-    });
+  async ofUser(openId: string): Promise<Array<{ id: string; state: SessionState }>> {
+    const entries: Array<{ id: string; state: SessionState }> = [];
+    for (const [id, state] of await this.byUser(openId).entries()) {
+      if (isState(state)) entries.push({ id, state });
+    }
+    return entries;
   }
 
-  private lockKey(): string {
-    return `session-index:${this.store.namespace ?? ''}`;
+  async upsert(entry: IndexEntry & { openId: string; removeAt: number }): Promise<void> {
+    const ttlMs = Math.max(1, entry.removeAt - this.clock.now());
+    await Promise.all([
+      this.all.set(entry.id, `${entry.state} ${entry.expiresAt}`, ttlMs),
+      this.byUser(entry.openId).set(entry.id, entry.state, ttlMs),
+    ]);
+  }
+
+  private byUser(openId: string): SharedIndex {
+    return this.coordination.index(`${this.name}:user:${openId}`);
   }
 }
+
+const isState = (value: string | undefined): value is SessionState =>
+  (SESSION_STATES as readonly string[]).includes(value ?? '');

@@ -58,6 +58,24 @@ describe('user-token vault', () => {
     expect(await vault.users(APP_ID)).toEqual(['ou_index_1']);
   });
 
+  it('keeps a user listed when their record is stored while they are being pruned', async () => {
+    const { vault, keyv } = await vaultWith(randomBytes(32));
+    await vault.put(record('ou_racing'));
+    await keyv.delete(`token:${APP_ID}:ou_racing`);
+    // The record is stored again between the prune's first look and its removal from the list.
+    const realHas = keyv.has.bind(keyv);
+    let looks = 0;
+    keyv.has = (async (key: string) => {
+      const found = await realHas(key);
+      if (++looks === 1) await vault.put(record('ou_racing'));
+      return found;
+    }) as typeof keyv.has;
+
+    expect(await vault.pruneUser(APP_ID, 'ou_racing')).toBe(false);
+    expect(await vault.users(APP_ID)).toEqual(['ou_racing']);
+    expect(await vault.get(APP_ID, 'ou_racing')).toBeDefined();
+  });
+
   it('gives back what was put, keyed by app and user', async () => {
     const { vault } = await vaultWith(randomBytes(32));
     const stored = record('ou_vault_1');
