@@ -9,7 +9,8 @@ const CARD_POLL_MS = 25;
 /**
  * The users' side of the authorization benchmark, on the emulator's thread: each user clicks
  * Authorize on the card sent to them, then opens the consent link the card shows and consents.
- * At most `window` clicks await their answer at once.
+ * Clicks come at a set rate (open loop), or, with no rate, at most `window` await their
+ * answer at once (closed loop).
  */
 export async function authorizeAsUsers(
   emulator: Emulator,
@@ -18,29 +19,49 @@ export async function authorizeAsUsers(
   const cards = new Map(emulator.sentMessages().map((message) => [message.messageId, message]));
   const report: AuthorizeReport = { clickLatenciesMs: [], failedClicks: 0, withoutConsentLink: 0 };
   const consents: Promise<void>[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < batch.users.length) {
-      const user = batch.users[next++]!;
-      const card = cards.get(user.messageId);
-      const value = card && callbackValue(JSON.parse(card.content), 'authorize');
-      if (!card || value === undefined) {
-        report.failedClicks++;
-        continue;
-      }
-      const { ack } = await emulator.clickCard({ operatorOpenId: user.openId,
-        messageId: user.messageId, chatId: batch.chatId, value });
-      if (ack.timedOut || ack.code !== 200) {
-        report.failedClicks++;
-        continue;
-      }
-      report.clickLatenciesMs.push(ack.latencyMs);
-      consents.push(consent(emulator, card, ack.data, user.openId, report));
+  const click = async (user: AuthorizeBatch['users'][number]): Promise<void> => {
+    const card = cards.get(user.messageId);
+    const value = card && callbackValue(JSON.parse(card.content), 'authorize');
+    if (!card || value === undefined) {
+      report.failedClicks++;
+      return;
     }
+    const { ack } = await emulator.clickCard({ operatorOpenId: user.openId,
+      messageId: user.messageId, chatId: batch.chatId, value });
+    if (ack.timedOut || ack.code !== 200) {
+      report.failedClicks++;
+      return;
+    }
+    report.clickLatenciesMs.push(ack.latencyMs);
+    consents.push(consent(emulator, card, ack.data, user.openId, report));
   };
-  await Promise.all(Array.from({ length: Math.max(1, batch.window) }, worker));
+  if (batch.ratePerSecond > 0) {
+    await clickAtRate(batch, click);
+  } else {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < batch.users.length) await click(batch.users[next++]!);
+    };
+    await Promise.all(Array.from({ length: Math.max(1, batch.window) }, worker));
+  }
   await Promise.all(consents);
   return report;
+}
+
+/**
+ * Open loop: click i starts at i / rate seconds, whether or not earlier clicks were answered,
+ * so a slow answer shows in the latencies instead of delaying the clicks after it.
+ */
+async function clickAtRate(batch: AuthorizeBatch,
+  click: (user: AuthorizeBatch['users'][number]) => Promise<void>): Promise<void> {
+  const started = performance.now();
+  const clicks: Promise<void>[] = [];
+  for (const [i, user] of batch.users.entries()) {
+    const wait = started + (i * 1000) / batch.ratePerSecond - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    clicks.push(click(user));
+  }
+  await Promise.all(clicks);
 }
 
 /** Opens the consent link from the answer, or from the card once it is updated. */

@@ -16,6 +16,11 @@ export interface AuthorizeBatch {
   chatId: string;
   /** Clicks awaiting their answer at once. */
   window: number;
+  /**
+   * Clicks started per second, each at its own time whatever the answers before it (users do
+   * not wait for each other); 0 starts the next click as soon as one of `window` is answered.
+   */
+  ratePerSecond: number;
   users: { openId: string; messageId: string }[];
 }
 

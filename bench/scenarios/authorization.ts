@@ -21,8 +21,8 @@ const authorization: Scenario = {
   description: 'device-flow authorization sessions open at once: all completed, card-callback ' +
     'answer p95, peak RSS',
   counts: { sessions: 1_000 },
-  settings: { 'device-interval-ms': 1_000, 'request-window': 50, 'click-window': 50,
-    'stall-timeout-s': 15 },
+  settings: { 'device-interval-ms': 1_000, 'request-window': 50, 'click-rate': 100,
+    'click-window': 50, 'stall-timeout-s': 15 },
   async run(context) {
     const sessions = context.count('sessions');
     const baseUrl = await context.emulator.start({ ...BENCH_APP, ackTimeoutMs: 10_000,
@@ -55,8 +55,9 @@ async function measure(context: ScenarioContext, kernel: AuthKernel,
   const flowStart = performance.now();
   const users = tickets.map((ticket) =>
     ({ openId: ticket.session.openId, messageId: ticket.session.messageId! }));
+  const rate = context.setting('click-rate');
   const clicks = await context.emulator.authorize({ chatId: CHAT, users,
-    window: context.setting('click-window') });
+    window: context.setting('click-window'), ratePerSecond: rate });
   context.progress(`authorization: ${clicks.clickLatenciesMs.length} clicks answered, ` +
     `${clicks.failedClicks} failed, ${clicks.withoutConsentLink} without a consent link`);
   await allEndedOrStalled(() => ended.size, sessions, context.setting('stall-timeout-s') * 1000);
@@ -67,7 +68,10 @@ async function measure(context: ScenarioContext, kernel: AuthKernel,
   const outcomes = await cardOutcomes(kernel);
   const answers = summarize(clicks.clickLatenciesMs.length > 0 ? clicks.clickLatenciesMs : [0]);
   const interval = context.setting('device-interval-ms');
-  const note = `${sessions} sessions open at once, device flow polled every ${interval} ms; ` +
+  const arrivals = rate > 0 ? `users clicking at ${rate} clicks/s (open loop)`
+    : `${context.setting('click-window')} clicks awaiting their answer at once (closed loop)`;
+  const note = `${sessions} sessions open at once, ${arrivals}, ` +
+    `device flow polled every ${interval} ms; ` +
     `${retries} requests asked again after an error, ` +
     `${clicks.failedClicks} clicks failed, ${clicks.withoutConsentLink} cards without a ` +
     `consent link; ended ${describeStates(ended)}, ${sessions - ended.size} still open; ` +

@@ -33,6 +33,20 @@ export async function showEndedCard(parts: AuthParts, session: AuthorizationSess
   }
 }
 
+/** Shows the consent link on the card of a session awaiting consent. */
+export async function showConsentCard(parts: AuthParts, session: AuthorizationSession,
+  consentUrl: string) {
+  if (!session.messageId) return;
+  try {
+    await parts.lark.im.v1.message.patch({
+      path: { message_id: session.messageId },
+      data: { content: messageContent(authCard(session, parts.look, consentUrl)) },
+    });
+  } catch (err) {
+    parts.logger.warn({ err, sessionId: session.id }, 'consent link not shown on the card');
+  }
+}
+
 /** Ends an open session once; only the instance whose transition won updates the card. */
 export async function endSession(parts: AuthParts, sessionId: string,
   to: 'declined' | 'expired' | 'failed', failureReason?: string) {

@@ -24,6 +24,7 @@ export const TEXTS = {
   authorize: { zh: '授权', en: 'Authorize' },
   decline: { zh: '拒绝', en: 'Decline' },
   openConsent: { zh: '前往授权', en: 'Open the consent page' },
+  opening: { zh: '正在准备授权页面，卡片马上更新。', en: 'Preparing the consent page; this card updates in a moment.' },
   nextStep: {
     zh: '点击按钮，在飞书内打开授权页面并确认；完成后这张卡片会自动更新。',
     en: 'Open the consent page inside Feishu and confirm; this card updates when you are done.',

@@ -6,6 +6,7 @@ import type { AuthParts } from './auth-parts.js';
 import { lookFor } from './card-look.js';
 import { toastText, type CardLanguage, type TextKey } from './card-texts.js';
 import { authCard } from './card-view.js';
+import { showConsentCard } from './card-messages.js';
 import { awaitConsentUrl } from './consent-starter.js';
 
 /** A second delivery of Authorize waits this long for the first one's consent link. */
@@ -22,8 +23,8 @@ export function isAuthCardClick(action: CardAction): boolean {
  * gets a toast and nothing changes. The answer carries the card's next state; the kernel
  * applies a JSON 2.0 card by updating the message right after the answer.
  */
-export function createClickHandler(parts: AuthParts,
-  start: ConsentStart): CardActionHandler {
+export function createClickHandler(parts: AuthParts, start: ConsentStart,
+  background?: BackgroundWork): CardActionHandler {
   return async (action) => {
     const value = action.value as AuthCardValue;
     const session = await parts.sessions.get(value.sessionId);
@@ -38,18 +39,34 @@ export function createClickHandler(parts: AuthParts,
       return moveAndShow(parts, session, 'expired', 'the session deadline passed');
     }
     if (value.cardAuth === 'decline') return moveAndShow(parts, session, 'declined');
-    return authorize(parts, session, start);
+    return authorize(parts, session, start, background);
   };
 }
 
 type ConsentStart = (session: AuthorizationSession) => Promise<string | undefined>;
 
+/**
+ * Where a consent start that needs the platform runs after the click is answered: the answer
+ * then never waits on a platform round trip, and the card shows the link when it is ready.
+ */
+export interface BackgroundWork {
+  run(work: () => Promise<void>): void;
+}
+
 async function authorize(parts: AuthParts, session: AuthorizationSession,
-  start: ConsentStart): Promise<CardActionResponse> {
+  start: ConsentStart, background?: BackgroundWork): Promise<CardActionResponse> {
   if (session.state === 'pending') {
     const moved = await parts.sessions.transition(session.id, 'awaiting_consent');
     if (moved.ok) {
       parts.logger.info({ sessionId: session.id }, 'user chose to authorize');
+      if (background) {
+        background.run(async () => {
+          const url = await start(moved.session);
+          // Without a link the session has failed, and its card says so already.
+          if (url) await showConsentCard(parts, moved.session, url);
+        });
+        return toast('info', 'opening', lookFor(parts.look, moved.session).language);
+      }
       const url = await start(moved.session);
       if (url) return { card: authCard(moved.session, parts.look, url) };
       const failed = await parts.sessions.get(session.id);

@@ -52,10 +52,11 @@ export class DevicePoller {
     for (const session of await this.parts.sessions.expireDue()) {
       await showEndedCard(this.parts, session);
     }
-    for (const session of await this.parts.sessions.listByState('awaiting_consent')) {
-      if (session.flow === 'redirect' || this.held.has(session.id) || this.stopped) continue;
-      const state = await this.parts.flows.poll(session.id);
-      if (state) await this.adopt(session.id, state.nextPollAt);
+    // Only the poll state is read: a redirect-flow session has none, and held ones are skipped.
+    for (const id of await this.parts.sessions.idsByState('awaiting_consent')) {
+      if (this.held.has(id) || this.stopped) continue;
+      const state = await this.parts.flows.poll(id);
+      if (state) await this.adopt(id, state.nextPollAt);
     }
   }
 

@@ -9,6 +9,7 @@ import {
 import type { AuthParts } from './auth-parts.js';
 import type { CardLook } from './card-look.js';
 import { CardAuthorization, type CardAuthorizationService } from './card-authorization.js';
+import { TrackedWork } from './background-work.js';
 import { createClickHandler, isAuthCardClick } from './click-handler.js';
 import { startConsent } from './consent-starter.js';
 import { DevicePoller } from './device-poller.js';
@@ -70,6 +71,7 @@ export type CardAuthOptions = z.output<typeof options>;
 
 interface Running {
   poller: DevicePoller;
+  afterAnswers: TrackedWork;
   listener?: RedirectListener;
 }
 const running = new WeakMap<object, Running>();
@@ -84,12 +86,14 @@ export default definePlugin<CardAuthOptions>({
     const endpoints = endpointsFor(String(ctx.lark.domain), ctx.options.oauthBaseUrl);
     const parts = buildParts(ctx, endpoints);
     const poller = new DevicePoller(parts, ctx.options.polling);
-    const state: Running = { poller };
+    const state: Running = { poller, afterAnswers: new TrackedWork(ctx.logger) };
     running.set(ctx, state);
 
     const flow = await chooseFlow(ctx, parts, endpoints, poller, state);
+    // The device flow asks the platform for a device code: that runs after the answer.
     ctx.onCardAction(isAuthCardClick, createClickHandler(parts,
-      (session: AuthorizationSession) => startConsent(parts, session, flow)));
+      (session: AuthorizationSession) => startConsent(parts, session, flow),
+      'poller' in flow ? state.afterAnswers : undefined));
     ctx.provide(CardAuthorizationToken, new CardAuthorization(parts,
       new UserRateLimiter(ctx.coordination, ctx.clock, ctx.options.rateLimitPerMinute, ctx.id),
       ctx.options.rateLimitPerMinute));
@@ -97,6 +101,7 @@ export default definePlugin<CardAuthOptions>({
   },
   async stop(ctx) {
     const state = running.get(ctx);
+    await state?.afterAnswers.settled();
     await state?.poller.stop();
     await state?.listener?.close();
   },

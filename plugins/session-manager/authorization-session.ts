@@ -82,6 +82,8 @@ export interface AuthorizationSessionService {
   transition(id: string, to: SessionState, details?: SessionDetails): Promise<TransitionResult>;
   listByUser(openId: string, states?: readonly SessionState[]): Promise<AuthorizationSession[]>;
   listByState(state: SessionState): Promise<AuthorizationSession[]>;
+  /** The ids of the sessions in `state`, from the index alone (no session is loaded). */
+  idsByState(state: SessionState): Promise<string[]>;
   /** Moves every open session past its deadline to `expired`; returns those this call moved. */
   expireDue(): Promise<AuthorizationSession[]>;
   /** Called for every transition this instance makes; returns the unsubscribe. */

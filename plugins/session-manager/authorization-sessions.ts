@@ -106,8 +106,12 @@ export class StoreAuthorizationSessions implements AuthorizationSessionService {
   }
 
   async listByState(state: SessionState): Promise<AuthorizationSession[]> {
-    const entries = (await this.index.entries()).filter((entry) => entry.state === state);
-    return this.load(entries.map((entry) => entry.id));
+    return this.load(await this.idsByState(state));
+  }
+
+  async idsByState(state: SessionState): Promise<string[]> {
+    return (await this.index.entries()).filter((entry) => entry.state === state)
+      .map((entry) => entry.id);
   }
 
   async expireDue(): Promise<AuthorizationSession[]> {

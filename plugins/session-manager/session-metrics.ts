@@ -29,7 +29,7 @@ export function recordSessionMetrics(
 
   const refreshOpen = async () => {
     for (const state of SESSION_STATES.filter(isOpen)) {
-      open.set({ state }, (await sessions.listByState(state)).length);
+      open.set({ state }, (await sessions.idsByState(state)).length);
     }
   };
   void refreshOpen().catch(() => undefined);

@@ -186,9 +186,13 @@ describe('a custom card template', () => {
     const { response } = await h.emulator.clickCard({ operatorOpenId: user, chatId: CHAT,
       messageId: message.messageId, value: sent.data.template_variable.authorize_value });
 
-    const answer = response as { card: { type: string; data: TemplateCardData } };
-    expect(answer.card.type).toBe('template');
-    const awaiting = answer.card.data.template_variable;
+    // The click is answered at once; the card with the consent link follows as an update.
+    expect(response).toMatchObject({ toast: { type: 'info',
+      content: expect.stringContaining('Preparing the consent page') } });
+    const update = JSON.parse(await waitForPatch(message.messageId)) as
+      { type: string; data: TemplateCardData };
+    expect(update.type).toBe('template');
+    const awaiting = update.data.template_variable;
     expect(awaiting).toMatchObject({ state: 'awaiting_consent',
       next_step: expect.stringContaining('Open the consent page inside Feishu') });
     expect(awaiting.consent_url).toContain('user_code=');
@@ -197,7 +201,7 @@ describe('a custom card template', () => {
     const ended = await requesters.get('options')!.auth.waitForAuthorization(ticket.sessionId,
       { timeoutMs: 10_000 });
     expect(ended.state).toBe('completed');
-    const patched = await waitForPatch(message.messageId);
+    const patched = await waitForPatch(message.messageId, (card) => card.includes('"completed"'));
     const completed = JSON.parse(patched) as { type: string; data: TemplateCardData };
     expect(completed).toMatchObject({ type: 'template', data: { template_id: 'AAqkTplAuth01',
       template_variable: { state: 'completed', title: 'Authorized',
@@ -207,11 +211,12 @@ describe('a custom card template', () => {
   });
 });
 
-async function waitForPatch(messageId: string, timeoutMs = 10_000): Promise<string> {
+async function waitForPatch(messageId: string, accept: (card: string) => boolean = () => true,
+  timeoutMs = 10_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const patch = h.emulator.sentMessages().find((m) => m.messageId === messageId)?.patches.at(-1);
-    if (patch) return patch;
+    if (patch && accept(patch)) return patch;
     if (Date.now() > deadline) throw new Error(`message ${messageId} was never updated`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
