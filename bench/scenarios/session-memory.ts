@@ -9,28 +9,29 @@ import type { Scenario } from '../scenario.js';
 const run = promisify(execFile);
 const childScript = fileURLToPath(new URL('../session-memory-child.js', import.meta.url));
 
+interface MemoryReading { rss: number; heapUsed: number; heapTotal: number; external: number }
+
 interface ChildReport {
   sessions: number;
   openSeconds: number;
   retries: number;
-  before: { rss: number; heapUsed: number };
-  after: { rss: number; heapUsed: number };
+  before: MemoryReading;
+  halfway: MemoryReading;
+  after: MemoryReading;
 }
 
 /**
  * Memory a kernel spends per open authorization session: a kernel in a child process (so its
  * resident set is the kernel's alone; the emulator stays on this process's worker thread)
  * opens `sessions` device-flow sessions through card-auth, each with its card sent and left
- * pending. RSS and V8 heap after three forced collections, before and after.
+ * pending, in two halves. RSS and V8 heap once collections have settled, before, halfway and
+ * after: the whole run gives the figure per session, the second half what one more costs.
  */
 const sessionMemory: Scenario = {
   name: 'session-memory',
   order: 5,
   description: 'RSS of a kernel holding open authorization sessions, per session',
-  // 2,000 rather than 10,000 by default: card-auth opens a session in about 12 ms of CPU plus
-  // a share that grows with the session index, so 10,000 alone would take several minutes.
-  // The figure per session barely moves with the count; --set sessions=10000 measures it.
-  counts: { sessions: 2_000, 'warmup-sessions': 100 },
+  counts: { sessions: 10_000, 'warmup-sessions': 100 },
   settings: { 'request-window': 50, 'child-timeout-s': 400 },
   async run(context) {
     const sessions = context.count('sessions');
@@ -55,15 +56,20 @@ export default sessionMemory;
 
 function measurements(report: ChildReport): Measurement[] {
   const note = `${report.sessions} pending device-flow sessions, each with its card sent ` +
-    `(memory store); kernel in its own process, after forced GC; opened in ` +
+    `(memory store); kernel in its own process, after forced GC; opened in two halves in ` +
     `${report.openSeconds.toFixed(1)} s (${report.retries} requests asked again after an ` +
     'error, each leaving a failed session too); one run';
   const per = (after: number, before: number) => (after - before) / report.sessions;
+  const secondHalf = report.sessions - Math.floor(report.sessions / 2);
   return [
     { scenario: 'session-memory', metric: 'RSS per open session', unit: 'bytes',
       value: per(report.after.rss, report.before.rss), target: '< 2048', note },
     { scenario: 'session-memory', metric: 'V8 heap per open session', unit: 'bytes',
       value: per(report.after.heapUsed, report.before.heapUsed), note },
+    { scenario: 'session-memory', metric: 'RSS per open session, second half only',
+      unit: 'bytes', value: (report.after.rss - report.halfway.rss) / secondHalf, note },
+    { scenario: 'session-memory', metric: 'V8 heap per open session, second half only',
+      unit: 'bytes', value: (report.after.heapUsed - report.halfway.heapUsed) / secondHalf, note },
     { scenario: 'session-memory', metric: 'kernel RSS holding the sessions', unit: 'MiB',
       value: report.after.rss / (1024 * 1024), note },
     { scenario: 'session-memory', metric: 'sessions opened per second', unit: 'sessions/s',

@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/kernel/clock.js';
-import { openStorage, type Storage } from '../../src/kernel/store/storage.js';
+import { Keyv } from 'keyv';
+import { Coordination } from '../../src/kernel/store/coordination.js';
+import { MemoryCoordinationBackend } from '../../src/kernel/store/memory-coordination.js';
+import { MemoryKeyvMap, openStorage, type Storage } from '../../src/kernel/store/storage.js';
 import type { StoreConfig } from '../../src/kernel/config/config-schema.js';
 import { describeWithRedis, REDIS_URL } from '../support/redis.js';
 
@@ -128,6 +131,37 @@ function storeContract(name: string, config: () => StoreConfig, useClock: boolea
 
 storeContract('memory', () => ({ type: 'memory', prefix: unique() }), true);
 storeContract('sqlite', () => ({ type: 'sqlite', path: sqliteFile(), prefix: 'p' }), true);
+
+describe('memory store', () => {
+  it('sweeps records, claims and index fields whose time to live has passed', async () => {
+    const clock = new ManualClock();
+    const records = new MemoryKeyvMap();
+    const keyv = new Keyv({ store: records, namespace: 'n', serialize: JSON.stringify,
+      deserialize: JSON.parse });
+    const backend = new MemoryCoordinationBackend(clock);
+    const coordination = new Coordination(backend, 'p');
+    await keyv.set('short', 'a', 1_000);
+    await keyv.set('long', 'b', 5_000);
+    await keyv.set('forever', 'c');
+    await coordination.claim('event:1', 1_000);
+    await coordination.claim('event:2', 5_000);
+    const index = coordination.index('sessions');
+    await index.set('s1', 'pending', 1_000);
+    await index.set('s2', 'pending', 5_000);
+    await coordination.index('other').set('s3', 'pending', 1_000);
+
+    clock.ms += 1_000;
+    // keyv times its records by the wall clock.
+    expect(records.sweep(Date.now() + 1_000)).toBe(1);
+    expect(backend.sweep()).toBe(3);
+
+    expect([...records.keys()].sort()).toEqual(['n:forever', 'n:long']);
+    expect(await coordination.claim('event:1', 1_000)).toBe(true);
+    expect(await coordination.claim('event:2', 1_000)).toBe(false);
+    expect([...(await index.entries()).keys()]).toEqual(['s2']);
+    expect(backend.sweep()).toBe(0);
+  });
+});
 
 describe('sqlite store', () => {
   it('keeps values and claims across a reopen of the file', async () => {

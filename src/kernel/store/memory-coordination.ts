@@ -1,33 +1,47 @@
 import type { Clock } from '../clock.js';
 import type { CoordinationBackend } from './coordination.js';
+import { flatString } from './flat-string.js';
 
 interface Entry {
   value: string;
   expiresAt: number;
 }
 
+interface FieldEntry extends Entry {
+  field: string;
+}
+
+/**
+ * An index's fields. Most indexes hold a handful (one user's sessions): a short list costs
+ * a fraction of a Map's table, and a Map takes over past LIST_LIMIT fields.
+ */
+type Fields = FieldEntry[] | Map<string, FieldEntry>;
+const LIST_LIMIT = 8;
+
+const sizeOf = (fields: Fields): number => (fields instanceof Map ? fields.size : fields.length);
+
 /** One process only: what the in-memory store offers. */
 export class MemoryCoordinationBackend implements CoordinationBackend {
   private readonly entries = new Map<string, Entry>();
-  private readonly maps = new Map<string, Map<string, Entry>>();
+  private readonly maps = new Map<string, Fields>();
 
   constructor(private readonly clock: Clock) {}
 
   async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
     if (this.live(key)) return false;
-    this.entries.set(key, { value, expiresAt: this.clock.now() + ttlMs });
+    this.entries.set(flatString(key), { value, expiresAt: this.clock.now() + ttlMs });
     return true;
   }
 
   async setAllIfAbsent(keys: string[], value: string, ttlMs: number): Promise<boolean> {
     if (keys.some((key) => this.live(key))) return false;
     const expiresAt = this.clock.now() + ttlMs;
-    for (const key of keys) this.entries.set(key, { value, expiresAt });
+    for (const key of keys) this.entries.set(flatString(key), { value, expiresAt });
     return true;
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
-    this.entries.set(key, { value, expiresAt: this.clock.now() + ttlMs });
+    this.entries.set(flatString(key), { value, expiresAt: this.clock.now() + ttlMs });
   }
 
   async get(key: string): Promise<string | undefined> {
@@ -47,30 +61,68 @@ export class MemoryCoordinationBackend implements CoordinationBackend {
   }
 
   async mapSet(key: string, field: string, value: string, ttlMs: number): Promise<void> {
-    let map = this.maps.get(key);
-    if (!map) this.maps.set(key, (map = new Map()));
-    map.set(field, { value, expiresAt: this.clock.now() + ttlMs });
+    const entry = { field: flatString(field), value: flatString(value),
+      expiresAt: this.clock.now() + ttlMs };
+    const fields = this.maps.get(key);
+    if (!fields) {
+      this.maps.set(flatString(key), [entry]);
+    } else if (fields instanceof Map) {
+      fields.set(entry.field, entry);
+    } else {
+      const at = fields.findIndex((other) => other.field === field);
+      if (at >= 0) fields[at] = entry;
+      else if (fields.length < LIST_LIMIT) fields.push(entry);
+      else this.maps.set(key, new Map([...fields, entry].map((e) => [e.field, e])));
+    }
   }
 
   async mapDelete(key: string, field: string): Promise<boolean> {
-    const map = this.maps.get(key);
-    const live = map?.get(field)?.expiresAt ?? 0;
-    const deleted = map?.delete(field) ?? false;
-    if (map?.size === 0) this.maps.delete(key);
-    return deleted && live > this.clock.now();
+    const fields = this.maps.get(key);
+    if (!fields) return false;
+    let removed: FieldEntry | undefined;
+    if (fields instanceof Map) {
+      removed = fields.get(field);
+      fields.delete(field);
+    } else {
+      const at = fields.findIndex((other) => other.field === field);
+      if (at >= 0) removed = fields.splice(at, 1)[0];
+    }
+    if (sizeOf(fields) === 0) this.maps.delete(key);
+    return removed !== undefined && removed.expiresAt > this.clock.now();
   }
 
   async mapEntries(key: string): Promise<Map<string, string>> {
-    const map = this.maps.get(key);
-    const now = this.clock.now();
+    const fields = this.maps.get(key);
     const live = new Map<string, string>();
-    if (!map) return live;
-    for (const [field, entry] of map) {
-      if (entry.expiresAt > now) live.set(field, entry.value);
-      else map.delete(field);
+    if (!fields) return live;
+    const now = this.clock.now();
+    const expired: string[] = [];
+    for (const entry of fields.values()) {
+      if (entry.expiresAt > now) live.set(entry.field, entry.value);
+      else expired.push(entry.field);
     }
-    if (map.size === 0) this.maps.delete(key);
+    for (const field of expired) await this.mapDelete(key, field);
     return live;
+  }
+
+  /** Removes expired claims, locks and index fields; returns how many. */
+  sweep(): number {
+    const now = this.clock.now();
+    let removed = 0;
+    for (const [key, entry] of this.entries) {
+      if (entry.expiresAt <= now && this.entries.delete(key)) removed++;
+    }
+    for (const [key, fields] of this.maps) {
+      const before = sizeOf(fields);
+      const kept = [...fields.values()].filter((entry) => entry.expiresAt > now);
+      removed += before - kept.length;
+      if (kept.length === 0) this.maps.delete(key);
+      else if (kept.length < before) {
+        this.maps.set(key, kept.length <= LIST_LIMIT ? kept
+          : new Map(kept.map((entry) => [entry.field, entry])));
+      }
+    }
+    return removed;
   }
 
   async close(): Promise<void> {

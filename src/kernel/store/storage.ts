@@ -7,6 +7,7 @@ import { LarkServiceError } from '../errors.js';
 import { Coordination } from './coordination.js';
 import { MemoryCoordinationBackend } from './memory-coordination.js';
 import { RedisCoordinationBackend, type RedisLike } from './redis-coordination.js';
+import { flatString } from './flat-string.js';
 import { SqliteCoordinationBackend } from './sqlite-coordination.js';
 import type { RedisClient } from '../delivery/redis-stream-journal.js';
 import { openSqliteDatabase, type SqliteDatabase } from './sqlite-database.js';
@@ -45,14 +46,27 @@ export async function openStorage(
 }
 
 function openMemoryStorage(prefix: string, clock: Clock): Storage {
-  const coordination = new Coordination(new MemoryCoordinationBackend(clock), prefix);
-  const shared = new Map<string, unknown>();
+  const backend = new MemoryCoordinationBackend(clock);
+  const shared = new MemoryKeyvMap();
+  // keyv and the coordination map drop an expired entry only when it is read again; an
+  // event's claim never is, so without a sweep a long-running process keeps every one.
+  const timer = setInterval(() => {
+    shared.sweep();
+    backend.sweep();
+  }, SWEEP_INTERVAL_MS);
+  timer.unref();
   return {
     kind: 'memory',
-    namespace: (name) => new Keyv({ store: shared, namespace: `${prefix}:${name}` }),
-    coordination,
+    // Nothing here outlives the process, so the format is free to differ from the other
+    // stores: plain JSON, kept as one flat string (see flatString).
+    namespace: (name) => new Keyv({ store: shared, namespace: `${prefix}:${name}`,
+      serialize: (data) => flatString(JSON.stringify(data)), deserialize: JSON.parse }),
+    coordination: new Coordination(backend, prefix),
     ping: async () => {},
-    close: () => coordination.close(),
+    close: async () => {
+      clearInterval(timer);
+      await backend.close();
+    },
   };
 }
 
@@ -123,6 +137,24 @@ async function openRedisStorage(url: string, prefix: string): Promise<Storage> {
     },
     close: () => backend.close(),
   };
+}
+
+/** The in-memory store's map: keys kept flat, as its values are (see flatString). */
+export class MemoryKeyvMap extends Map<string, unknown> {
+  override set(key: string, value: unknown): this {
+    return super.set(flatString(key), value);
+  }
+
+  /** Removes records whose time to live has passed (keyv times them by Date.now). */
+  sweep(now = Date.now()): number {
+    let removed = 0;
+    for (const [key, value] of this) {
+      if (typeof value !== 'string') continue;
+      const { expires } = JSON.parse(value) as { expires?: number };
+      if (typeof expires === 'number' && expires <= now && this.delete(key)) removed++;
+    }
+    return removed;
+  }
 }
 
 function unavailable(what: string, cause: unknown, fix: string): LarkServiceError {
