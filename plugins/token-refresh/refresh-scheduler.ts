@@ -46,6 +46,11 @@ export class RefreshScheduler {
   private running: Promise<SchedulerRun> | undefined;
   private stopping = false;
   private nextStartAt = 0;
+  /**
+   * Workers waiting for a slot, to let them go once there is nothing left for them to start;
+   * `holding` ones have a user in hand, and go early only when stopping.
+   */
+  private readonly waiting = new Map<() => void, { holding: boolean }>();
 
   constructor(
     private readonly deps: SchedulerDeps,
@@ -71,6 +76,7 @@ export class RefreshScheduler {
   async stop(): Promise<void> {
     this.stopping = true;
     clearInterval(this.timer);
+    this.release(true);
     await this.running?.catch(() => undefined);
   }
 
@@ -86,7 +92,7 @@ export class RefreshScheduler {
         if (openId === undefined) return;
         // Looking took longer than the slot lasts: take a new one, so that starts never
         // bunch up above `maxPerSecond`.
-        if (Date.now() > slot + this.spacingMs()) await this.pace();
+        if (Date.now() > slot + this.spacingMs()) await this.pace(true);
         if (this.stopping) return;
         tally[await this.refresh(openId)] += 1;
       }
@@ -106,6 +112,8 @@ export class RefreshScheduler {
     const { appId, vault, logger, clock } = this.deps;
     for (let openId = queue.shift(); openId !== undefined && !this.stopping;
       openId = queue.shift()) {
+      // The last user is taken: workers waiting for a slot have nothing left to start.
+      if (queue.length === 0) this.release(false);
       try {
         const record = await vault.get(appId, openId);
         if (!record || this.due(record, clock.now())) return openId;
@@ -145,14 +153,32 @@ export class RefreshScheduler {
 
   /**
    * Spaces refresh starts to at most `maxPerSecond`, over every worker of this instance;
-   * resolves at the slot's time, which it returns.
+   * resolves at the slot's time, which it returns, or earlier once the pass has nothing
+   * left to start (`release`): a worker `holding` a user only when stopping.
    */
-  private async pace(): Promise<number> {
+  private async pace(holding = false): Promise<number> {
     const now = Date.now();
     const startAt = Math.max(now, this.nextStartAt);
     this.nextStartAt = startAt + this.spacingMs();
-    if (startAt > now) await new Promise((resolve) => setTimeout(resolve, startAt - now));
+    if (startAt > now) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.waiting.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, startAt - now);
+        this.waiting.set(done, { holding });
+      });
+    }
     return startAt;
+  }
+
+  /** Lets workers waiting for a slot go now (they find nothing to start and end). */
+  private release(stopping: boolean): void {
+    for (const [done, { holding }] of [...this.waiting]) {
+      if (stopping || !holding) done();
+    }
   }
 
   private spacingMs(): number {

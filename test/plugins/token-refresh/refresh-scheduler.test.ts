@@ -71,6 +71,22 @@ describe('token-refresh scheduler pacing', () => {
       expect(busiest).toBeLessThanOrEqual(2 + 1);
     });
 
+  it('keeps a worker with a user in hand waiting for its slot when the queue runs out',
+    async () => {
+      // One a second, two workers. The first look takes 1.5 s, past its slot (0 s): that
+      // worker takes a new slot (3 s). The other worker takes the last user at 2 s, which lets
+      // idle workers go, but not this one: it still starts at 3 s.
+      const { run, starts } = scheduler(['ou_hold0', 'ou_hold1', 'ou_hold2'],
+        { concurrency: 2, maxPerSecond: 1 }, (n) => (n === 0 ? 1_500 : 0));
+      const begun = Date.now();
+
+      const pass = run.runOnce();
+      await vi.runAllTimersAsync();
+      await pass;
+
+      expect(starts.map(({ at }) => at - begun)).toEqual([1_000, 2_000, 3_000]);
+    });
+
   it('starts no refresh after a stop, not even one whose worker was waiting for its slot',
     async () => {
       const users = Array.from({ length: 6 }, (_, i) => `ou_stop${i}`);
@@ -79,11 +95,33 @@ describe('token-refresh scheduler pacing', () => {
       const pass = run.runOnce();
       await vi.advanceTimersByTimeAsync(0);
       expect(starts).toHaveLength(1);
-      const stopped = run.stop();
-      await vi.runAllTimersAsync();
-      await stopped;
+      let stopped = false;
+      void run.stop().then(() => {
+        stopped = true;
+      });
+      // Nor does the stop wait for the slots (1 s and 2 s ahead) of the workers behind.
+      await vi.advanceTimersByTimeAsync(0);
 
+      expect(stopped).toBe(true);
       expect(starts).toHaveLength(1);
       expect((await pass).refreshed).toBe(1);
+    });
+
+  it('ends the pass once the last user is taken, not when idle workers\' slots come',
+    async () => {
+      // Two users, four workers at one refresh a second: slots at 0, 1, 2 and 3 s.
+      const { run, starts } = scheduler(['ou_last0', 'ou_last1'],
+        { concurrency: 4, maxPerSecond: 1 });
+      let ended = false;
+      const pass = run.runOnce().then((tally) => {
+        ended = true;
+        return tally;
+      });
+
+      await vi.advanceTimersByTimeAsync(1_000);
+
+      expect(starts).toHaveLength(2);
+      expect(ended).toBe(true);
+      expect((await pass).refreshed).toBe(2);
     });
 });
