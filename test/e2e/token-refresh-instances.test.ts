@@ -77,6 +77,50 @@ describeWithRedis('token-refresh across instances sharing Redis', () => {
       expect(now?.refreshToken).not.toBe(stored.refreshToken);
     });
 
+  it('shares a scheduler pass among 3 kernels: each user refreshed once, by one of them',
+    async () => {
+      const prefix = unique();
+      // Paced (10 refreshes a second each) so that the three passes run side by side.
+      const options =
+        '{ scheduler: { intervalSeconds: 3600, concurrency: 3, maxPerSecond: 10 } }';
+      const { emulator, first } = await firstKernel(prefix, options);
+      const kernels = [first,
+        await anotherKernel(emulator, `b-${prefix}`, prefix, options),
+        await anotherKernel(emulator, `c-${prefix}`, prefix, options)];
+      const users = Array.from({ length: 45 }, (_, i) =>
+        `ou_shared${String(i).padStart(23, '0')}`);
+      const spent = new Set<string>();
+      for (const openId of users) {
+        const record = await storeGrant(emulator, first.handle, APP.appId, openId, Date.now(),
+          true);
+        spent.add(record.refreshToken!);
+      }
+
+      const runs = await Promise.all(kernels.map((k) => k.handle.tokens.runScheduledRefresh()));
+
+      // Every user once: one refresh request per stored refresh token, none of them twice.
+      const sent = refreshRequests(emulator).map((request) =>
+        (request.body as Record<string, unknown>)['refresh_token'] as string);
+      expect(sent).toHaveLength(users.length);
+      expect(new Set(sent)).toEqual(spent);
+      expect(runs.reduce((sum, run) => sum + run.refreshed, 0)).toBe(users.length);
+      // Split across the kernels, not all done by one while the others wait on its locks.
+      for (const run of runs) expect(run.refreshed).toBeGreaterThan(0);
+      // Walking the users in one order, pacing between picking a user and locking it, two
+      // kernels of three found every user locked (90 skips here); now a handful at most.
+      const skipped = runs.reduce((sum, run) => sum + run.skipped, 0);
+      expect(skipped).toBeLessThan(users.length / 3);
+      for (const run of runs) expect(run.failed + run.reauthorize + run.gone).toBe(0);
+      const log = kernels.map((k) => k.logs.text()).join('\n');
+      expect(log).not.toContain('20064');
+      expect(log).not.toContain('must authorize again');
+      for (const openId of users) {
+        const record = await kernels[1]!.handle.vault.get(APP.appId, openId);
+        expect(spent.has(record!.refreshToken!)).toBe(false);
+        expect(emulator.apaas.userTokens.check(record!.accessToken).status).toBe('valid');
+      }
+    });
+
   it('loses no token when a kernel stops in the middle of the scheduler\'s run', async () => {
     const prefix = unique();
     // Slow enough (2 refreshes a second) to stop the run while it is going.
