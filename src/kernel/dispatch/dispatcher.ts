@@ -99,8 +99,9 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
   /** Starts handling journal entries (new ones, and with Redis those left by dead instances). */
   start(): Promise<void> {
     const markClaim = this.journal.marksClaimsDone !== true;
-    return this.journal.start((entry) =>
-      this.processor.process(entry.event, entry.handedOutBefore === true, markClaim));
+    const deferLastMark = this.journal.writesFinalMarks === true;
+    return this.journal.start((entry) => this.processor.process(entry.event,
+      entry.handedOutBefore === true, markClaim, deferLastMark));
   }
 
   /** Called by the SDK's WSClient (and the test kit) for every payload. */
