@@ -12,10 +12,11 @@ export type RedisClient = RedisClientType<{}, {}, {}, 2, {}>;
  * KEYS: the stream, then every event's claim keys in order. ARGV: claim ttl ms, how many
  * entries to take at most (0: none), group, consumer, then per event its number of claim keys
  * and its JSON. Returns { per event its entry id or 0 (a duplicate: nothing changed for it),
- * the ids of those taken, other entries taken on the way as [id, fields] }.
+ * how many of the batch's entries were taken, other entries taken on the way as [id, fields] }.
  *
  * XREADGROUP '>' takes the oldest entries no consumer was given yet: normally only this
  * batch's, but entries another writer left untaken come first and are returned for handling.
+ * The batch's entries are the newest, so those taken are always its first ones.
  */
 export const CLAIM_AND_APPEND = `
 local stream, ttl, take = KEYS[1], ARGV[1], tonumber(ARGV[2])
@@ -41,13 +42,13 @@ for a = 5, #ARGV, 2 do
   end
   k = k + n
 end
-local taken, others = {}, {}
+local taken, others = 0, {}
 if take > 0 and any then
   local reply = redis.call('XREADGROUP', 'GROUP', ARGV[3], ARGV[4], 'COUNT', take,
     'STREAMS', stream, '>')
   if reply then
     for _, entry in ipairs(reply[1][2]) do
-      if added[entry[1]] then taken[#taken + 1] = entry[1] else others[#others + 1] = entry end
+      if added[entry[1]] then taken = taken + 1 else others[#others + 1] = entry end
     end
   end
 end

@@ -144,11 +144,11 @@ export class RedisStreamJournal implements DeliveryJournal {
       args.push(String(claimKeys.length), JSON.stringify(event));
     }
     const [ids, taken, others] = await runScript(this.client, CLAIM_AND_APPEND,
-      { keys, arguments: args }) as [(string | number)[], string[], [string, string[]][]];
-    const takenIds = new Set(taken);
+      { keys, arguments: args }) as [(string | number)[], number, [string, string[]][]];
+    let left = Number(taken);
     requests.forEach(({ event }, index) => {
       const id = ids[index];
-      if (typeof id === 'string' && takenIds.has(id)) this.hold({ id, event });
+      if (typeof id === 'string' && left-- > 0) this.hold({ id, event });
     });
     for (const [id, fields] of others) this.take({ id, message: fieldsOf(fields) }, false);
     return ids.map((id) => typeof id === 'string');
