@@ -44,9 +44,10 @@ for a = 5, #ARGV, 2 do
 end
 local taken, others = 0, {}
 if take > 0 and any then
-  local reply = redis.call('XREADGROUP', 'GROUP', ARGV[3], ARGV[4], 'COUNT', take,
+  -- pcall: the events are journaled by now; if taking fails, the read loops will find them.
+  local reply = redis.pcall('XREADGROUP', 'GROUP', ARGV[3], ARGV[4], 'COUNT', take,
     'STREAMS', stream, '>')
-  if reply then
+  if type(reply) == 'table' and reply.err == nil and reply[1] then
     for _, entry in ipairs(reply[1][2]) do
       if added[entry[1]] then taken = taken + 1 else others[#others + 1] = entry end
     end
