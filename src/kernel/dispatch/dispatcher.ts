@@ -99,7 +99,9 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
   /** Starts handling journal entries (new ones, and with Redis those left by dead instances). */
   start(): Promise<void> {
     const markClaim = this.journal.marksClaimsDone !== true;
-    const deferLastMark = this.journal.writesFinalMarks === true;
+    // Only with the claim written in the same step: the last mark then lands with the claim's
+    // `done` and the entry's removal, never after them.
+    const deferLastMark = this.journal.writesFinalMarks === true && !markClaim;
     return this.journal.start((entry) => this.processor.process(entry.event,
       entry.handedOutBefore === true, markClaim, deferLastMark));
   }
