@@ -9,8 +9,19 @@ export interface JournalEntry {
   readonly handedOutBefore?: boolean;
 }
 
-/** Runs every handler an entry needs; resolves once none is left to run. */
-export type EntryHandler = (entry: JournalEntry) => Promise<void>;
+/** A key the journal writes in the step that finishes an entry (the key as stored). */
+export interface FinalMark {
+  readonly key: string;
+  readonly value: string;
+  readonly ttlMs: number;
+}
+
+/**
+ * Runs every handler an entry needs; resolves once none is left to run, with the marks left for
+ * the journal to write when it finishes the entry (only given to a journal that
+ * `writesFinalMarks`).
+ */
+export type EntryHandler = (entry: JournalEntry) => Promise<FinalMark[] | void>;
 
 /**
  * Where an accepted event waits between its ACK and the end of its handlers. `append` resolves
@@ -23,6 +34,8 @@ export interface DeliveryJournal {
   readonly durable: boolean;
   /** True when finishing an entry also sets its event's claim to `done` (in one step). */
   readonly marksClaimsDone?: boolean;
+  /** True when finishing an entry writes the marks its handler resolved with, in that step. */
+  readonly writesFinalMarks?: boolean;
   append(event: LarkEvent): Promise<void>;
   /**
    * Claims every key (value `processing`, set only if absent) and appends the event, as one

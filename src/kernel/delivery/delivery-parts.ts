@@ -17,11 +17,13 @@ export function createDeliveryParts(
 ): Required<Omit<DeliveryParts, 'clock'>> & DeliveryParts {
   const { prefix } = config.store;
   if (storage.redis) {
+    const maxInFlight = Math.max(64, config.dispatch.handlerConcurrency * 8);
     return {
       journal: new RedisStreamJournal(storage.redis, logger, {
         prefix,
         recoverIdleMs: config.dispatch.recoverIdleMs,
-        maxInFlight: Math.max(64, config.dispatch.handlerConcurrency * 8),
+        maxInFlight,
+        maxTakenOnArrival: Math.max(1_024, maxInFlight),
         claimDone: {
           keyOf: (eventId) => storage.coordination.storedKey(claimKey(eventId)),
           ttlMs: config.dispatch.dedupTtlSeconds * 1000,

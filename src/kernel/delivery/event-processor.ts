@@ -9,6 +9,7 @@ import { backoffDelay } from '../backoff.js';
 import type { Logger } from '../logger.js';
 import type { Coordination } from '../store/coordination.js';
 import { describeError, scrubEvent, type DeadLetterStore } from './dead-letter-store.js';
+import type { FinalMark } from './delivery-journal.js';
 
 export interface ProcessorSettings {
   dedupTtlMs: number;
@@ -52,18 +53,41 @@ export class EventProcessor {
    * recovered from a dead instance or a failed run). Only such an entry can have plugins that
    * are already done with it: a new entry was journaled in the same step as its claim, so no
    * handler has seen its event yet, and its done marks are not read. `markClaim` false: the
-   * journal sets the claim to `done` itself when it removes the entry.
+   * journal sets the claim to `done` itself when it removes the entry. `deferLastMark`: the
+   * done mark of the plugin that finishes last is not written here but returned, for the
+   * journal to write in the step that removes the entry (the plugins that finish before it
+   * still write theirs at once, since the entry outlives them).
    */
-  async process(event: LarkEvent, handedOutBefore = true, markClaim = true): Promise<void> {
+  async process(
+    event: LarkEvent,
+    handedOutBefore = true,
+    markClaim = true,
+    deferLastMark = false,
+  ): Promise<FinalMark[]> {
     const subscribers = this.registry.subscribersOf(event.eventType);
+    const deferred: FinalMark[] = [];
+    let running = subscribers.length;
+    const markFor = (pluginId: string) => (state: string): Promise<void> => {
+      const key = completionKey(event.eventId, pluginId);
+      // Only the last one running: every other plugin's run, and its mark, is over.
+      if (deferLastMark && running === 1) {
+        deferred.push({ key: this.coordination.storedKey(key), value: state,
+          ttlMs: this.settings.dedupTtlMs });
+        return Promise.resolve();
+      }
+      return this.coordination.write(key, state, this.settings.dedupTtlMs);
+    };
     const runs = subscribers.map((subscription) =>
       this.queues.run(subscription.pluginId, () =>
-        this.runOnce(subscription, event, handedOutBefore)),
+        this.runOnce(subscription, event, handedOutBefore, markFor(subscription.pluginId)))
+        .finally(() => running--),
     );
     await Promise.all(runs);
     // A journal that marks claims done does it when it removes the entry, in the same step.
-    if (!markClaim) return;
-    await this.coordination.write(claimKey(event.eventId), 'done', this.settings.dedupTtlMs);
+    if (markClaim) {
+      await this.coordination.write(claimKey(event.eventId), 'done', this.settings.dedupTtlMs);
+    }
+    return deferred;
   }
 
   /** Runs one plugin for a parked event again, under its policy; true when it succeeded. */
@@ -78,7 +102,8 @@ export class EventProcessor {
       return false;
     }
     await this.deadLetters.remove(event.eventId, pluginId);
-    await this.markDone(subscription, event, 'done');
+    await this.coordination.write(completionKey(event.eventId, pluginId), 'done',
+      this.settings.dedupTtlMs);
     return true;
   }
 
@@ -86,6 +111,7 @@ export class EventProcessor {
     subscription: EventSubscription,
     event: LarkEvent,
     handedOutBefore: boolean,
+    markDone: (state: string) => Promise<void>,
   ): Promise<void> {
     if (handedOutBefore) {
       const doneKey = completionKey(event.eventId, subscription.pluginId);
@@ -93,12 +119,12 @@ export class EventProcessor {
     }
     if (event.stale && subscription.skipStale) {
       this.logger.debug(fieldsOf(subscription, event), 'stale event skipped by the plugin');
-      await this.markDone(subscription, event, 'skipped');
+      await markDone('skipped');
       return;
     }
     const outcome = await this.runWithRetry(subscription, event);
     if (!outcome.ok) await this.park(subscription, event, outcome);
-    await this.markDone(subscription, event, outcome.ok ? 'done' : 'parked');
+    await markDone(outcome.ok ? 'done' : 'parked');
   }
 
   private async runWithRetry(subscription: EventSubscription, event: LarkEvent): Promise<Outcome> {
@@ -155,11 +181,6 @@ export class EventProcessor {
     this.logger.warn({ ...fieldsOf(subscription, event), attempts: outcome.attempts },
       'event parked in the dead-letter store; re-run it with lark-service replay');
     this.events.emit('parked', event, subscription.pluginId, outcome.err);
-  }
-
-  private markDone(subscription: EventSubscription, event: LarkEvent, state: string) {
-    const key = completionKey(event.eventId, subscription.pluginId);
-    return this.coordination.write(key, state, this.settings.dedupTtlMs);
   }
 }
 

@@ -16,7 +16,7 @@ export class InProcessJournal implements DeliveryJournal {
   async append(event: LarkEvent): Promise<void> {
     const handle = this.handle;
     if (!handle) throw new Error('delivery journal not started; the platform will re-push');
-    const work = handle({ id: event.eventId, event }).catch((err: unknown) => {
+    const work = handle({ id: event.eventId, event }).then(() => {}, (err: unknown) => {
       this.logger.error({ err, eventId: event.eventId, eventType: event.eventType },
         'event processing failed before its handlers finished');
     });

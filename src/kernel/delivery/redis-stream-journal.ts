@@ -1,20 +1,28 @@
 import os from 'node:os';
-import { createHash, randomUUID } from 'node:crypto';
-import type { RedisClientType } from '@keyv/redis';
+import { randomUUID } from 'node:crypto';
 import type { LarkEvent } from '../dispatch/lark-event.js';
 import type { Logger } from '../logger.js';
-import type { DeliveryJournal, EntryHandler, JournalEntry } from './delivery-journal.js';
+import type {
+  DeliveryJournal, EntryHandler, FinalMark, JournalEntry,
+} from './delivery-journal.js';
+import { CLAIM_AND_APPEND, FINISH, runScript, type RedisClient } from './redis-journal-scripts.js';
+import { TickBatch } from './tick-batch.js';
 
-/** The node-redis v5 client as @keyv/redis creates it (RESP2). */
-export type RedisClient = RedisClientType<{}, {}, {}, 2, {}>;
+export type { RedisClient } from './redis-journal-scripts.js';
 
 export interface RedisJournalSettings {
   /** Key prefix of the deployment (store.prefix). */
   prefix: string;
   /** An entry idle this long in another consumer's hands is taken over. */
   recoverIdleMs: number;
-  /** Entries this process holds at most; reading pauses above it. */
+  /** Entries this process holds at most; reading (and recovering) pauses above it. */
   maxInFlight: number;
+  /**
+   * Entries whose handlers this process is running or has queued, at most, for it to still take
+   * the events its own connection receives (default `maxInFlight`). Such an event is already in
+   * memory; above this, it waits in the stream for whichever instance reads it.
+   */
+  maxTakenOnArrival?: number;
   /**
    * The claim of a finished entry's event, set to `done` in the transaction that removes the
    * entry (one round trip fewer per event); absent, the dispatcher writes it itself.
@@ -23,19 +31,10 @@ export interface RedisJournalSettings {
 }
 
 const GROUP = 'kernels';
-
-// KEYS: the claim keys, then the stream. ARGV: ttl ms, event JSON.
-const CLAIM_AND_APPEND = `
-local stream = KEYS[#KEYS]
-for i = 1, #KEYS - 1 do
-  if not redis.call('SET', KEYS[i], 'processing', 'NX', 'PX', ARGV[1]) then
-    for j = 1, i - 1 do redis.call('DEL', KEYS[j]) end
-    return 0
-  end
-end
-redis.call('XADD', stream, '*', 'event', ARGV[2])
-return 1`;
-const CLAIM_AND_APPEND_SHA = createHash('sha1').update(CLAIM_AND_APPEND).digest('hex');
+/** Events claimed and journaled in one script call at most; entries finished in one at most. */
+const BATCH_MAX = 128;
+/** Entries a claim batch may take besides its own (left untaken by another writer). */
+const TAKE_SLACK = 16;
 const READ_BLOCK_MS = 500;
 /**
  * Each reading instance stamps its consumer name in a sorted set this often; one not stamped
@@ -54,27 +53,52 @@ interface StreamMessage {
   message: Record<string, string>;
 }
 
+interface ClaimRequest {
+  claimKeys: string[];
+  ttlMs: number;
+  event: LarkEvent;
+}
+
+interface FinishRequest {
+  id: string;
+  eventId: string | undefined;
+  marks: FinalMark[];
+}
+
 /**
- * A Redis stream with one consumer group shared by every instance. `append` is an XADD done
- * before the ACK; every instance reads new entries with XREADGROUP, so an event is handled by
- * whichever instance reads it, not necessarily the one whose socket received it. An entry is
- * XACKed (and deleted) only when its handler resolves. Entries left pending by a dead instance
- * are taken over with XAUTOCLAIM once idle for `recoverIdleMs`; this process keeps the idle
- * time of its own in-flight entries near zero (XCLAIM to itself), so a long handler is not
- * taken away from a live instance.
+ * A Redis stream with one consumer group shared by every instance. An event is claimed and
+ * appended (XADD) before its ACK, and in the same script taken into this instance's pending
+ * list (XREADGROUP), so the instance whose socket received it handles it from memory. Entries
+ * not taken that way (this instance had `maxInFlight` entries already) wait for the
+ * XREADGROUP loop that every instance runs, and go to whichever instance reads them first.
+ * Events arriving in one turn of the event loop share one script call, as do entries finishing
+ * together. An entry is XACKed (and deleted) only when its handler resolves. Entries left
+ * pending by a dead instance are taken over with XAUTOCLAIM once idle for `recoverIdleMs`;
+ * this process keeps the idle time of its own in-flight entries near zero (XCLAIM to itself),
+ * so a long handler is not taken away from a live instance.
  */
 export class RedisStreamJournal implements DeliveryJournal {
   readonly durable = true;
   readonly marksClaimsDone: boolean;
+  readonly writesFinalMarks = true;
   readonly consumer = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly streamKey: string;
   private readonly instancesKey: string;
   private readonly held = new Map<string, Promise<void>>();
+  /** Held entries whose handlers have not resolved yet (the others wait for their finish). */
+  private working = 0;
+  private readonly claims = new TickBatch<ClaimRequest, boolean>(
+    (requests) => this.claimBatch(requests), BATCH_MAX);
+  private readonly finishes = new TickBatch<FinishRequest, void>(
+    (requests) => this.finishBatch(requests), BATCH_MAX);
   private reader: RedisClient | undefined;
   private handle: EntryHandler | undefined;
   private loop: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
   private stopped = false;
+  /** Resolves on stop, so a read loop paused on full hands does not wait for a handler. */
+  private readonly stopping: Promise<void>;
+  private signalStop!: () => void;
 
   constructor(
     private readonly client: RedisClient,
@@ -84,27 +108,57 @@ export class RedisStreamJournal implements DeliveryJournal {
     this.streamKey = `${settings.prefix}:delivery:journal`;
     this.instancesKey = `${settings.prefix}:delivery:instances`;
     this.marksClaimsDone = settings.claimDone !== undefined;
+    this.stopping = new Promise((resolve) => (this.signalStop = resolve));
   }
 
   async append(event: LarkEvent): Promise<void> {
     await this.client.xAdd(this.streamKey, '*', { event: JSON.stringify(event) });
   }
 
-  async claimAndAppend(claimKeys: string[], ttlMs: number, event: LarkEvent): Promise<boolean> {
-    const options = {
-      keys: [...claimKeys, this.streamKey],
-      arguments: [String(Math.ceil(ttlMs)), JSON.stringify(event)],
-    };
-    // Every event passes here: send the script's digest, and its text only when the server
-    // does not know it yet (first use, or after a restart or SCRIPT FLUSH).
-    let reply: unknown;
-    try {
-      reply = await this.client.evalSha(CLAIM_AND_APPEND_SHA, options);
-    } catch (err) {
-      if (!String((err as Error)?.message).startsWith('NOSCRIPT')) throw err;
-      reply = await this.client.eval(CLAIM_AND_APPEND, options);
+  claimAndAppend(claimKeys: string[], ttlMs: number, event: LarkEvent): Promise<boolean> {
+    return this.claims.add({ claimKeys, ttlMs, event });
+  }
+
+  /** One script call per claim ttl in the batch (the dispatcher uses one). */
+  private async claimBatch(requests: ClaimRequest[]): Promise<boolean[]> {
+    const byTtl = new Map<number, number[]>();
+    requests.forEach((request, index) => {
+      const group = byTtl.get(request.ttlMs);
+      if (group) group.push(index);
+      else byTtl.set(request.ttlMs, [index]);
+    });
+    const results: boolean[] = [];
+    await Promise.all([...byTtl.values()].map(async (indexes) => {
+      const claimed = await this.claimSameTtl(indexes.map((index) => requests[index]!));
+      indexes.forEach((index, position) => (results[index] = claimed[position]!));
+    }));
+    return results;
+  }
+
+  private async claimSameTtl(requests: ClaimRequest[]): Promise<boolean[]> {
+    const keys = [this.streamKey];
+    const args = [String(Math.ceil(requests[0]!.ttlMs)), String(this.room(requests.length)),
+      GROUP, this.consumer];
+    for (const { claimKeys, event } of requests) {
+      keys.push(...claimKeys);
+      args.push(String(claimKeys.length), JSON.stringify(event));
     }
-    return Number(reply) === 1;
+    const [ids, taken, others] = await runScript(this.client, CLAIM_AND_APPEND,
+      { keys, arguments: args }) as [(string | number)[], number, [string, string[]][]];
+    let left = Number(taken);
+    requests.forEach(({ event }, index) => {
+      const id = ids[index];
+      if (typeof id === 'string' && left-- > 0) this.hold({ id, event });
+    });
+    for (const [id, fields] of others) this.take({ id, message: fieldsOf(fields) }, false);
+    return ids.map((id) => typeof id === 'string');
+  }
+
+  /** How many entries a claim batch may take into this instance's hands. */
+  private room(batchSize: number): number {
+    if (this.stopped || !this.handle) return 0;
+    const limit = this.settings.maxTakenOnArrival ?? this.settings.maxInFlight;
+    return Math.max(0, Math.min(limit - this.working, batchSize + TAKE_SLACK));
   }
 
   async start(handle: EntryHandler): Promise<void> {
@@ -133,6 +187,7 @@ export class RedisStreamJournal implements DeliveryJournal {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.signalStop();
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
     await this.loop;
@@ -152,7 +207,7 @@ export class RedisStreamJournal implements DeliveryJournal {
   private async readLoop(): Promise<void> {
     while (!this.stopped) {
       if (this.held.size >= this.settings.maxInFlight) {
-        await Promise.race([...this.held.values()]).catch(() => undefined);
+        await Promise.race([this.stopping, ...this.held.values()]).catch(() => undefined);
         continue;
       }
       try {
@@ -239,38 +294,72 @@ export class RedisStreamJournal implements DeliveryJournal {
     const entry = parseEntry(message, handedOutBefore);
     if (!entry) {
       this.logger.error({ entryId: message.id }, 'unreadable journal entry dropped');
-      void this.finish(message.id).catch((err: unknown) => {
+      void this.finish({ id: message.id, eventId: undefined, marks: [] }).catch((err: unknown) => {
         this.logger.warn({ err, entryId: message.id }, 'unreadable journal entry not removed');
       });
       return;
     }
+    this.hold(entry);
+  }
+
+  /** Runs the entry's handler; the entry counts as this process's until it is finished. */
+  private hold(entry: JournalEntry): void {
     const work = this.run(entry);
-    this.held.set(message.id, work);
-    void work.finally(() => this.held.delete(message.id));
+    this.held.set(entry.id, work);
+    void work.finally(() => this.held.delete(entry.id));
   }
 
   private async run(entry: JournalEntry): Promise<void> {
+    let marks: FinalMark[] | void;
+    this.working++;
     try {
-      await this.handle!(entry);
-      await this.finish(entry.id, entry.event.eventId);
+      marks = await this.handle!(entry);
     } catch (err) {
-      // Left pending: another instance (or this one) recovers it after recoverIdleMs.
-      const { eventId, eventType } = entry.event;
-      this.logger.error({ err, eventId, eventType }, 'event left in the journal for recovery');
+      this.leave(entry, err);
+      return;
+    } finally {
+      this.working--;
+    }
+    try {
+      await this.finish({ id: entry.id, eventId: entry.event.eventId, marks: marks ?? [] });
+    } catch (err) {
+      this.leave(entry, err);
     }
   }
 
+  /** The entry stays pending: another instance (or this one) recovers it after recoverIdleMs. */
+  private leave(entry: JournalEntry, err: unknown): void {
+    const { eventId, eventType } = entry.event;
+    this.logger.error({ err, eventId, eventType }, 'event left in the journal for recovery');
+  }
+
   /**
-   * Acknowledges and deletes in one transaction, so no crash leaves a finished entry behind;
-   * with `claimDone`, the event's claim becomes `done` in the same transaction.
+   * Acknowledges and deletes in one step, so no crash leaves a finished entry behind; the
+   * marks the handler left to the journal, and with `claimDone` the event's claim set to
+   * `done`, are written in the same step. Entries finishing in one turn share the step.
    */
-  private async finish(id: string, eventId?: string): Promise<void> {
+  private finish(request: FinishRequest): Promise<void> {
+    return this.finishes.add(request);
+  }
+
+  private async finishBatch(requests: FinishRequest[]): Promise<void[]> {
     const claim = this.settings.claimDone;
-    const transaction = this.client.multi();
-    if (claim && eventId !== undefined) {
-      transaction.set(claim.keyOf(eventId), 'done', { PX: Math.ceil(claim.ttlMs) });
+    const keys = [this.streamKey];
+    const values: string[] = [];
+    for (const { eventId, marks } of requests) {
+      for (const mark of marks) {
+        keys.push(mark.key);
+        values.push(mark.value, String(Math.ceil(mark.ttlMs)));
+      }
+      if (claim && eventId !== undefined) {
+        keys.push(claim.keyOf(eventId));
+        values.push('done', String(Math.ceil(claim.ttlMs)));
+      }
     }
-    await transaction.xAck(this.streamKey, GROUP, id).xDel(this.streamKey, id).exec();
+    const ids = requests.map((request) => request.id);
+    await runScript(this.client, FINISH,
+      { keys, arguments: [GROUP, String(ids.length), ...ids, ...values] });
+    return requests.map(() => undefined);
   }
 
   private every(ms: number, task: () => Promise<void>): void {
@@ -288,4 +377,11 @@ function parseEntry(message: StreamMessage, handedOutBefore: boolean): JournalEn
   } catch {
     return undefined;
   }
+}
+
+/** A stream entry's fields as a script returns them: [name, value, name, value, ...]. */
+function fieldsOf(flat: string[]): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
+  return fields;
 }

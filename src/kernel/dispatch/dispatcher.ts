@@ -99,8 +99,11 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
   /** Starts handling journal entries (new ones, and with Redis those left by dead instances). */
   start(): Promise<void> {
     const markClaim = this.journal.marksClaimsDone !== true;
-    return this.journal.start((entry) =>
-      this.processor.process(entry.event, entry.handedOutBefore === true, markClaim));
+    // Only with the claim written in the same step: the last mark then lands with the claim's
+    // `done` and the entry's removal, never after them.
+    const deferLastMark = this.journal.writesFinalMarks === true && !markClaim;
+    return this.journal.start((entry) => this.processor.process(entry.event,
+      entry.handedOutBefore === true, markClaim, deferLastMark));
   }
 
   /** Called by the SDK's WSClient (and the test kit) for every payload. */
