@@ -27,6 +27,8 @@ export async function startAuthKernel(baseUrl: string, options: {
   sessionTtlMinutes: number;
   /** Requests per user per minute; the scenarios ask once per user. */
   rateLimitPerMinute?: number;
+  /** card-auth's polling.maxPerSecond (default: the plugin's). */
+  pollsPerSecond?: number;
 }): Promise<AuthKernel> {
   const name = `bench-${randomBytes(4).toString('hex')}`;
   const app = { ...BENCH_APP, domain: baseUrl };
@@ -39,7 +41,9 @@ export async function startAuthKernel(baseUrl: string, options: {
         encryptionKey: randomBytes(32).toString('base64'),
         sessionTtlMinutes: options.sessionTtlMinutes } },
       { use: 'card-auth', options: { flow: 'device', language: 'en', openInFeishu: false,
-        rateLimitPerMinute: options.rateLimitPerMinute ?? 5 } },
+        rateLimitPerMinute: options.rateLimitPerMinute ?? 5,
+        ...(options.pollsPerSecond !== undefined
+          && { polling: { maxPerSecond: options.pollsPerSecond } }) } },
       { use: './auth-requester-plugin.js', options: { name } },
     ],
   });

@@ -21,7 +21,8 @@ const authorization: Scenario = {
   description: 'device-flow authorization sessions open at once: all completed, card-callback ' +
     'answer p95, peak RSS',
   counts: { sessions: 1_000 },
-  settings: { 'device-interval-ms': 1_000, 'request-window': 50, 'click-rate': 100,
+  settings: { 'device-interval-ms': 1_000, 'polls-per-second': 50, 'request-window': 50,
+    'click-rate': 100,
     'click-window': 50, 'stall-timeout-s': 15 },
   async run(context) {
     const sessions = context.count('sessions');
@@ -29,7 +30,8 @@ const authorization: Scenario = {
       bot: BENCH_BOT, deviceIntervalSeconds: context.setting('device-interval-ms') / 1000 });
     let kernel: AuthKernel | undefined;
     try {
-      kernel = await startAuthKernel(baseUrl, { sessionTtlMinutes: 60 });
+      kernel = await startAuthKernel(baseUrl, { sessionTtlMinutes: 60,
+        pollsPerSecond: context.setting('polls-per-second') });
       return await measure(context, kernel, sessions);
     } finally {
       await kernel?.stop();
@@ -71,7 +73,8 @@ async function measure(context: ScenarioContext, kernel: AuthKernel,
   const arrivals = rate > 0 ? `users clicking at ${rate} clicks/s (open loop)`
     : `${context.setting('click-window')} clicks awaiting their answer at once (closed loop)`;
   const note = `${sessions} sessions open at once, ${arrivals}, ` +
-    `device flow polled every ${interval} ms; ` +
+    `device flow polled every ${interval} ms, at most ` +
+    `${context.setting('polls-per-second')} polls a second; ` +
     `${retries} requests asked again after an error, ` +
     `${clicks.failedClicks} clicks failed, ${clicks.withoutConsentLink} cards without a ` +
     `consent link; ended ${describeStates(ended)}, ${sessions - ended.size} still open; ` +

@@ -3,6 +3,7 @@ import type { Lock } from '../../src/kernel/store/coordination.js';
 import type { AuthParts } from './auth-parts.js';
 import { endSession, showEndedCard } from './card-messages.js';
 import { completeWithTokens } from './completion.js';
+import { Pacer } from './pacer.js';
 import type { DevicePollState } from './flow-store.js';
 
 export interface PollerSettings {
@@ -12,6 +13,11 @@ export interface PollerSettings {
   scanMs: number;
   /** RFC 8628: on slow_down, poll this much less often from then on. */
   slowDownStepMs: number;
+  /**
+   * Polls this instance sends a second at most, however many sessions await consent: more
+   * sessions stretch each one's interval (RFC 8628 forbids polling faster, not slower).
+   */
+  maxPerSecond: number;
 }
 
 interface Held {
@@ -29,11 +35,14 @@ export class DevicePoller {
   private readonly inFlight = new Set<Promise<void>>();
   private scanTimer?: NodeJS.Timeout;
   private stopped = false;
+  private readonly pacer: Pacer;
 
   constructor(
     private readonly parts: AuthParts,
     private readonly settings: PollerSettings,
-  ) {}
+  ) {
+    this.pacer = new Pacer(settings.maxPerSecond);
+  }
 
   start(): void {
     this.scanTimer = setInterval(() => {
@@ -64,6 +73,7 @@ export class DevicePoller {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.scanTimer);
+    this.pacer.stop();
     await Promise.allSettled([...this.inFlight]);
     const held = [...this.held.values()];
     this.held.clear();
@@ -119,7 +129,8 @@ export class DevicePoller {
   /** One poll: the RFC 8628 answer decides whether to continue, finish or end the session. */
   private async step(sessionId: string): Promise<void> {
     const held = this.held.get(sessionId);
-    if (!held || !(await held.lock.extend(this.settings.leaseMs))) {
+    // The lease covers the wait for this poll's turn too, so no other instance adopts it then.
+    if (!held || !(await held.lock.extend(this.settings.leaseMs + this.pacer.backlogMs()))) {
       this.held.delete(sessionId);
       return;
     }
@@ -135,6 +146,11 @@ export class DevicePoller {
       return;
     }
     if (this.stopped) return;
+    if (!(await this.pacer.turn())) return;
+    if (!(await held.lock.extend(this.settings.leaseMs))) {
+      this.held.delete(sessionId);
+      return;
+    }
     const answer = await this.parts.oauth.pollDeviceToken(this.parts.flows.openDeviceCode(state));
     if (answer.kind === 'issued') {
       // The device code is spent: whatever happens next, this session is polled no more.

@@ -55,6 +55,8 @@ const options = z.strictObject({
     leaseMs: z.number().int().min(100).default(30_000),
     scanMs: z.number().int().min(20).default(5_000),
     slowDownStepMs: z.number().int().min(0).default(5_000),
+    /** Token-endpoint polls a second, per instance (the app has 1,000 a minute in all). */
+    maxPerSecond: z.number().positive().max(50).default(5),
   }).prefault({}),
   redirect: z.strictObject({
     host: z.string().default('127.0.0.1'),

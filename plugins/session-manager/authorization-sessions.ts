@@ -23,8 +23,11 @@ export interface SessionSettings {
   retentionMs: number;
 }
 
-/** A new session id: 144 random bits, URL-safe, so it can travel in card values and URLs. */
-export const newSessionId = (): string => randomBytes(18).toString('base64url');
+/**
+ * A new session id: 144 random bits in hex, so it can travel in card values and URLs, and
+ * never has the shape of a platform token (`u-…`, `t-…`) that the logger would hide.
+ */
+export const newSessionId = (): string => randomBytes(18).toString('hex');
 
 /**
  * Authorization sessions in the shared store: a session created on one instance is seen,

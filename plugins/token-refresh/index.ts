@@ -52,7 +52,7 @@ const options = z.strictObject({
     enabled: z.boolean().default(true),
     intervalSeconds: z.number().positive().default(60),
     concurrency: z.number().int().min(1).max(50).default(4),
-    maxPerSecond: z.number().positive().max(50).default(20),
+    maxPerSecond: z.number().positive().max(50).default(10),
     refreshTokenLeadHours: z.number().nonnegative().default(24),
   }).prefault({}),
   userInfo: z.strictObject({

@@ -9,6 +9,8 @@ export function authYaml(options: {
   sessionTtlMinutes?: number; language?: 'zh' | 'en' | 'both';
   /** More card-auth options, one `key: value` per line. */
   cardAuth?: string[];
+  /** card-auth's polling.maxPerSecond (default: the plugin's). */
+  pollsPerSecond?: number;
 }): string {
   return `
 app: { appId: "\${APP_ID}", appSecret: "\${APP_SECRET}", domain: "\${DOMAIN}" }
@@ -25,7 +27,8 @@ plugins:
       openInFeishu: false
       language: ${options.language ?? 'en'}
 ${cardAuthLines(options.cardAuth)}      # A short slow_down step keeps the test quick; the default is RFC 8628's 5 s.
-      polling: { scanMs: 50, leaseMs: 1000, slowDownStepMs: 100 }
+      polling: { scanMs: 50, leaseMs: 1000, slowDownStepMs: 100${options.pollsPerSecond
+    ? `, maxPerSecond: ${options.pollsPerSecond}` : ''} }
       redirect: { port: 0 }
 ${options.extra ?? ''}
   - use: ../plugins/auth-requester.ts

@@ -9,6 +9,7 @@ import {
 } from '../../../plugins/session-manager/authorization-sessions.js';
 import type { Clock } from '../../../src/kernel/clock.js';
 import type { StoreConfig } from '../../../src/kernel/config/config-schema.js';
+import { redactText } from '../../../src/kernel/logger.js';
 import { openStorage, type Storage } from '../../../src/kernel/store/storage.js';
 import { describeWithRedis, REDIS_URL } from '../../support/redis.js';
 
@@ -46,7 +47,10 @@ describe('authorization sessions', () => {
 
     expect(session).toMatchObject({ state: 'pending', appId: APP_ID, openId: USER,
       expiresAt: clock.ms + 600_000 });
-    expect(Buffer.from(session.id, 'base64url').length).toBeGreaterThanOrEqual(16);
+    expect(session.id).toMatch(/^[0-9a-f]{36}$/);
+    // Ids are logged: none may look like a platform token, which the logger would hide.
+    const ids = await Promise.all(Array.from({ length: 500 }, () => sessions.create(request)));
+    for (const { id } of ids) expect(redactText(`session ${id}`)).toBe(`session ${id}`);
     expect(await sessions.get(session.id)).toEqual(session);
   });
 
