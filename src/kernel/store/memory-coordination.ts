@@ -29,19 +29,19 @@ export class MemoryCoordinationBackend implements CoordinationBackend {
 
   async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
     if (this.live(key)) return false;
-    this.entries.set(flatString(key), { value, expiresAt: this.clock.now() + ttlMs });
+    this.entries.set(key, { value, expiresAt: this.clock.now() + ttlMs });
     return true;
   }
 
   async setAllIfAbsent(keys: string[], value: string, ttlMs: number): Promise<boolean> {
     if (keys.some((key) => this.live(key))) return false;
     const expiresAt = this.clock.now() + ttlMs;
-    for (const key of keys) this.entries.set(flatString(key), { value, expiresAt });
+    for (const key of keys) this.entries.set(key, { value, expiresAt });
     return true;
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
-    this.entries.set(flatString(key), { value, expiresAt: this.clock.now() + ttlMs });
+    this.entries.set(key, { value, expiresAt: this.clock.now() + ttlMs });
   }
 
   async get(key: string): Promise<string | undefined> {
