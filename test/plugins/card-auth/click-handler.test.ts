@@ -82,3 +82,32 @@ describe('card-auth click handler', () => {
     expect(patches).toEqual([]);
   });
 });
+
+describe('card-auth work after answers', () => {
+  it('runs at most its limit at once, the rest in turn, and settles when all are done',
+    async () => {
+      const work = new TrackedWork(pino({ level: 'silent' }), 2);
+      const releases: Array<() => void> = [];
+      let started = 0;
+      for (let i = 0; i < 5; i++) {
+        work.run(() => new Promise<void>((resolve) => {
+          started++;
+          releases.push(resolve);
+        }));
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(started).toBe(2);
+
+      releases.shift()!();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(started).toBe(3);
+
+      const settled = work.settled();
+      while (started < 5 || releases.length > 0) {
+        releases.shift()?.();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await settled;
+      expect(started).toBe(5);
+    });
+});
