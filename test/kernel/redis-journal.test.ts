@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createClient } from '@keyv/redis';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { systemClock } from '../../src/kernel/clock.js';
@@ -17,6 +18,7 @@ import {
 } from '../../src/kernel/store/redis-coordination.js';
 import { captureLogs } from '../support/memory-logger.js';
 import { describeWithRedis, REDIS_URL } from '../support/redis.js';
+import { FINISH } from '../../src/kernel/delivery/redis-journal-scripts.js';
 
 const prefix = `journal-test:${process.pid}:${Date.now()}`;
 const client = createClient({ url: REDIS_URL }) as unknown as RedisClient;
@@ -245,6 +247,37 @@ describeWithRedis('redis delivery journal', () => {
       expect(await client.get(`${scope}:coord:event:${id}`)).toBe('done');
     }
     expect(await client.xLen(streamKey)).toBe(0);
+  });
+  it('keeps the done marks when the step that removes the entries fails', async () => {
+    const { scope, streamKey } = newScope();
+    const handler = vi.fn();
+    const a = await instance({ p: handler }, true, { scope });
+    const finishDigest = createHash('sha1').update(FINISH).digest('hex');
+    const realEvalSha = client.evalSha.bind(client);
+    let failed = 0;
+    const evalSha = vi.spyOn(client, 'evalSha').mockImplementation(((digest: string,
+      options: { keys: string[]; arguments: string[] }) => {
+      if (digest === finishDigest && failed++ === 0) {
+        return Promise.reject(new Error('connection reset while finishing'));
+      }
+      return realEvalSha(digest, options);
+    }) as typeof client.evalSha);
+    const id = `${prefix}:evt_finish_fails`;
+    try {
+      await a.dispatcher.invoke(event(id));
+      await vi.waitFor(() => expect(failed).toBe(1));
+    } finally {
+      evalSha.mockRestore();
+    }
+    // The entry is still pending, but its plugin's mark is stored: recovery runs nothing.
+    expect(await client.xLen(streamKey)).toBe(1);
+    expect(await client.get(`${scope}:coord:delivery:done:p:${id}`)).toBe('done');
+    await a.journal.stop();
+    const b = await instance({ p: handler }, true, { scope });
+    await vi.waitFor(async () => expect(await client.xLen(streamKey)).toBe(0),
+      { timeout: 10_000, interval: 100 });
+    expect(handler).toHaveBeenCalledTimes(1);
+    await b.dispatcher.drain();
   });
 });
 

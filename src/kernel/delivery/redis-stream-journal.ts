@@ -357,8 +357,16 @@ export class RedisStreamJournal implements DeliveryJournal {
       }
     }
     const ids = requests.map((request) => request.id);
-    await runScript(this.client, FINISH,
-      { keys, arguments: [GROUP, String(ids.length), ...ids, ...values] });
+    try {
+      await runScript(this.client, FINISH,
+        { keys, arguments: [GROUP, String(ids.length), ...ids, ...values] });
+    } catch (err) {
+      // The done marks were to be written with the entries' removal. Written on their own,
+      // entries a failed removal leaves behind are recovered as done: no plugin runs again.
+      await Promise.allSettled(requests.flatMap(({ marks }) => marks).map((mark) =>
+        this.client.set(mark.key, mark.value, { PX: Math.ceil(mark.ttlMs) })));
+      throw err;
+    }
     return requests.map(() => undefined);
   }
 
