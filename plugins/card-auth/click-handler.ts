@@ -61,9 +61,15 @@ async function authorize(parts: AuthParts, session: AuthorizationSession,
       parts.logger.info({ sessionId: session.id }, 'user chose to authorize');
       if (background) {
         background.run(async () => {
+          // Declined or expired while waiting for its turn: nothing to start, nothing to show.
+          if ((await parts.sessions.get(session.id))?.state !== 'awaiting_consent') return;
           const url = await start(moved.session);
-          // Without a link the session has failed, and its card says so already.
-          if (url) await showConsentCard(parts, moved.session, url);
+          // Without a link the session has failed, and its card says so already. A session
+          // that ended while the platform answered keeps its ended card.
+          const latest = await parts.sessions.get(session.id);
+          if (url && latest?.state === 'awaiting_consent') {
+            await showConsentCard(parts, latest, url);
+          }
         });
         return toast('info', 'opening', lookFor(parts.look, moved.session).language);
       }

@@ -129,8 +129,7 @@ export class DevicePoller {
   /** One poll: the RFC 8628 answer decides whether to continue, finish or end the session. */
   private async step(sessionId: string): Promise<void> {
     const held = this.held.get(sessionId);
-    // The lease covers the wait for this poll's turn too, so no other instance adopts it then.
-    if (!held || !(await held.lock.extend(this.settings.leaseMs + this.pacer.backlogMs()))) {
+    if (!held || !(await held.lock.extend(this.settings.leaseMs))) {
       this.held.delete(sessionId);
       return;
     }
@@ -146,11 +145,14 @@ export class DevicePoller {
       return;
     }
     if (this.stopped) return;
-    if (!(await this.pacer.turn())) return;
-    if (!(await held.lock.extend(this.settings.leaseMs))) {
+    // The turn is taken before the lease is extended over the wait for it, so no other
+    // instance adopts the session meanwhile, however many polls queue ahead of it.
+    const turn = this.pacer.turn();
+    if (!(await held.lock.extend(this.settings.leaseMs + this.pacer.backlogMs()))) {
       this.held.delete(sessionId);
       return;
     }
+    if (!(await turn)) return;
     const answer = await this.parts.oauth.pollDeviceToken(this.parts.flows.openDeviceCode(state));
     if (answer.kind === 'issued') {
       // The device code is spent: whatever happens next, this session is polled no more.

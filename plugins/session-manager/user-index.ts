@@ -1,3 +1,5 @@
+import type { Keyv } from 'keyv';
+
 import type { Coordination, SharedIndex } from '../../src/kernel/store/coordination.js';
 
 /** Long enough to outlive any record it lists (a refresh token lives 365 days at most). */
@@ -12,10 +14,25 @@ export class VaultUserIndex {
   constructor(
     private readonly coordination: Coordination,
     private readonly name: string,
+    /** The plugin's store, where version 0.1.0 kept the list as one record per app. */
+    private readonly store?: Keyv,
   ) {}
 
   async list(appId: string): Promise<string[]> {
+    await this.adoptEarlierList(appId);
     return [...(await this.of(appId).entries()).keys()];
+  }
+
+  /**
+   * Moves the users of the one-record list an earlier version kept into the index, once, so
+   * a store carried over from it loses no user from the scheduler's walk.
+   */
+  private async adoptEarlierList(appId: string): Promise<void> {
+    const key = `token-index:${appId}`;
+    const earlier = (await this.store?.get(key)) as string[] | undefined;
+    if (!earlier) return;
+    for (const openId of earlier) await this.add(appId, openId);
+    await this.store!.delete(key);
   }
 
   async add(appId: string, openId: string): Promise<void> {

@@ -77,7 +77,7 @@ export class StoreUserTokenVault implements UserTokenVaultService {
      */
     private readonly discardUnreadable = false,
   ) {
-    this.index = new VaultUserIndex(coordination, lockPrefix);
+    this.index = new VaultUserIndex(coordination, lockPrefix, store);
   }
 
   async get(appId: string, openId: string): Promise<UserTokenRecord | undefined> {

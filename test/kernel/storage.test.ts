@@ -163,6 +163,22 @@ describe('memory store', () => {
   });
 });
 
+describe('memory index', () => {
+  it('keeps a field set again while a read was dropping the expired ones', async () => {
+    const clock = new ManualClock();
+    const backend = new MemoryCoordinationBackend(clock);
+    await backend.mapSet('k', 'f', 'old-f', 10);
+    await backend.mapSet('k', 'g', 'old-g', 10);
+    clock.ms += 100;
+
+    const reading = backend.mapEntries('k');
+    await backend.mapSet('k', 'g', 'new-g', 60_000);
+    await reading;
+
+    expect((await backend.mapEntries('k')).get('g')).toBe('new-g');
+  });
+});
+
 describe('sqlite store', () => {
   it('keeps values and claims across a reopen of the file', async () => {
     const file = sqliteFile();

@@ -96,12 +96,13 @@ export class MemoryCoordinationBackend implements CoordinationBackend {
     const live = new Map<string, string>();
     if (!fields) return live;
     const now = this.clock.now();
-    const expired: string[] = [];
+    let expired = 0;
     for (const entry of fields.values()) {
       if (entry.expiresAt > now) live.set(entry.field, entry.value);
-      else expired.push(entry.field);
+      else expired++;
     }
-    for (const field of expired) await this.mapDelete(key, field);
+    // Dropped in this same step, so a field set again meanwhile cannot be lost.
+    if (expired > 0) this.dropExpired(key, fields, now);
     return live;
   }
 
@@ -112,17 +113,19 @@ export class MemoryCoordinationBackend implements CoordinationBackend {
     for (const [key, entry] of this.entries) {
       if (entry.expiresAt <= now && this.entries.delete(key)) removed++;
     }
-    for (const [key, fields] of this.maps) {
-      const before = sizeOf(fields);
-      const kept = [...fields.values()].filter((entry) => entry.expiresAt > now);
-      removed += before - kept.length;
-      if (kept.length === 0) this.maps.delete(key);
-      else if (kept.length < before) {
-        this.maps.set(key, kept.length <= LIST_LIMIT ? kept
-          : new Map(kept.map((entry) => [entry.field, entry])));
-      }
-    }
+    for (const [key, fields] of this.maps) removed += this.dropExpired(key, fields, now);
     return removed;
+  }
+
+  private dropExpired(key: string, fields: Fields, now: number): number {
+    const before = sizeOf(fields);
+    const kept = [...fields.values()].filter((entry) => entry.expiresAt > now);
+    if (kept.length === 0) this.maps.delete(key);
+    else if (kept.length < before) {
+      this.maps.set(key, kept.length <= LIST_LIMIT ? kept
+        : new Map(kept.map((entry) => [entry.field, entry])));
+    }
+    return before - kept.length;
   }
 
   async close(): Promise<void> {

@@ -72,6 +72,24 @@ describe('card-auth click handler', () => {
       expect(patches[0]).toContain(CONSENT);
     });
 
+  it('leaves the card of a session declined before the platform answered as it is',
+    async () => {
+      const { parts, sessions, sessionId, patches, click } = await partsWithSession();
+      parts.flows.dropPoll = async () => undefined;
+      const consent = heldConsentStart();
+      const afterAnswers = new TrackedWork(parts.logger);
+      const handler = createClickHandler(parts, consent.start, afterAnswers);
+
+      await handler(click, undefined as never);
+      const decline = { ...click, value: { cardAuth: 'decline', sessionId } } as CardAction;
+      await handler(decline, undefined as never);
+      consent.release(CONSENT);
+      await afterAnswers.settled();
+
+      expect((await sessions.get(sessionId))?.state).toBe('declined');
+      expect(patches.filter((patch) => patch.includes(CONSENT))).toEqual([]);
+    });
+
   it('answers with the link when the consent starts without the platform', async () => {
     const { parts, click, patches } = await partsWithSession();
     const handler = createClickHandler(parts, async () => CONSENT);

@@ -58,6 +58,18 @@ describe('user-token vault', () => {
     expect(await vault.users(APP_ID)).toEqual(['ou_index_1']);
   });
 
+  it('lists the users an earlier version kept in its one-record list', async () => {
+    const { vault, keyv } = await vaultWith(randomBytes(32));
+    await keyv.set(`token-index:${APP_ID}`, ['ou_earlier_1', 'ou_earlier_2']);
+    await vault.put(record('ou_new_1'));
+
+    expect((await vault.users(APP_ID)).sort()).toEqual(['ou_earlier_1', 'ou_earlier_2',
+      'ou_new_1']);
+    expect(await keyv.get(`token-index:${APP_ID}`)).toBeUndefined();
+    expect((await vault.users(APP_ID)).sort()).toEqual(['ou_earlier_1', 'ou_earlier_2',
+      'ou_new_1']);
+  });
+
   it('keeps a user listed when their record is stored while they are being pruned', async () => {
     const { vault, keyv } = await vaultWith(randomBytes(32));
     await vault.put(record('ou_racing'));
