@@ -16,7 +16,7 @@ export const newDeviceCode = (): string => randomBytes(30).toString('base64url')
 
 const USER_CODE_ALPHABET = 'BCDFGHJKLMNPQRSTVWXZ';
 
-/** RFC 8628 style: eight letters without vowels, shown as XXXX-XXXX. */
+/** RFC 8628 style: eight consonants in two groups of four, e.g. `BDFG-HJKL`. */
 export function newUserCode(): string {
   const bytes = randomBytes(8);
   const letters = [...bytes].map((byte) => USER_CODE_ALPHABET[byte % USER_CODE_ALPHABET.length]);
