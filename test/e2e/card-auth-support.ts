@@ -4,6 +4,15 @@ import type { SentMessage } from '../../src/emulator/types.js';
 export const VAULT_KEY = Buffer.alloc(32, 7).toString('base64');
 
 /** A kernel config with the two authorization plugins and a requester, for the e2e tests. */
+/** The app, store and logging lines every test configuration starts with, up to `plugins:`. */
+export function kernelYamlHead(store = '{ type: memory }'): string {
+  return `
+app: { appId: "\${APP_ID}", appSecret: "\${APP_SECRET}", domain: "\${DOMAIN}" }
+store: ${store}
+logging: { level: debug }
+plugins:`;
+}
+
 export function authYaml(options: {
   name: string; flow?: 'device' | 'redirect'; store?: string; extra?: string;
   sessionTtlMinutes?: number; language?: 'zh' | 'en' | 'both';
@@ -12,11 +21,7 @@ export function authYaml(options: {
   /** card-auth's polling.maxPerSecond (default: the plugin's). */
   pollsPerSecond?: number;
 }): string {
-  return `
-app: { appId: "\${APP_ID}", appSecret: "\${APP_SECRET}", domain: "\${DOMAIN}" }
-store: ${options.store ?? '{ type: memory }'}
-logging: { level: debug }
-plugins:
+  return `${kernelYamlHead(options.store)}
   - use: session-manager
     options:
       encryptionKey: "${VAULT_KEY}"

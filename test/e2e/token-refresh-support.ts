@@ -1,7 +1,7 @@
 import type { Emulator } from '../../src/emulator/index.js';
 import type { UserTokenRecord } from '../../plugins/session-manager/index.js';
 import type { TokenUserHandle } from '../fixtures/plugins/token-user.js';
-import { VAULT_KEY } from './card-auth-support.js';
+import { kernelYamlHead, VAULT_KEY } from './card-auth-support.js';
 
 export const TOKEN_PATH = '/open-apis/authen/v2/oauth/token';
 export const SCOPES = ['offline_access', 'calendar:calendar'];
@@ -9,11 +9,7 @@ export const SCOPES = ['offline_access', 'calendar:calendar'];
 /** session-manager, card-auth, token-refresh and a plugin using tokens, for the e2e tests. */
 export function tokenYaml(options: { name: string; store?: string; tokenRefresh?: string }):
   string {
-  return `
-app: { appId: "\${APP_ID}", appSecret: "\${APP_SECRET}", domain: "\${DOMAIN}" }
-store: ${options.store ?? '{ type: memory }'}
-logging: { level: debug }
-plugins:
+  return `${kernelYamlHead(options.store)}
   - use: session-manager
     options: { encryptionKey: "${VAULT_KEY}" }
   - use: card-auth
