@@ -1,3 +1,4 @@
+import { cardButtons } from '../emulator/card-buttons.js';
 import type { Emulator } from '../emulator/index.js';
 import type { RequestLogEntry, SentMessage } from '../emulator/types.js';
 import type { Logger } from './logger.js';
@@ -54,25 +55,16 @@ export function startAuthorizationDemo(emulator: Emulator, userOpenId: string, l
   };
 }
 
-/** Every value of a card's buttons, wherever they sit. */
+/** Every behaviour of a card's buttons, wherever they sit. */
 function buttonBehaviors(cardJson: string): Record<string, unknown>[] {
-  const found: Record<string, unknown>[] = [];
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(walk);
-    else if (node && typeof node === 'object') {
-      const record = node as Record<string, unknown>;
-      if (record['tag'] === 'button' && Array.isArray(record['behaviors'])) {
-        found.push(...(record['behaviors'] as Record<string, unknown>[]));
-      }
-      Object.values(record).forEach(walk);
-    }
-  };
+  let card: unknown;
   try {
-    walk(JSON.parse(cardJson));
+    card = JSON.parse(cardJson);
   } catch {
     return [];
   }
-  return found;
+  return cardButtons(card).flatMap((button) => (Array.isArray(button['behaviors'])
+    ? button['behaviors'] as Record<string, unknown>[] : []));
 }
 
 function authorizeValue(cardJson: string): unknown {

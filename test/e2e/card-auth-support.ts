@@ -1,9 +1,9 @@
+import { cardButtons } from '../../src/emulator/card-buttons.js';
 import type { Emulator } from '../../src/emulator/index.js';
 import type { SentMessage } from '../../src/emulator/types.js';
 
 export const VAULT_KEY = Buffer.alloc(32, 7).toString('base64');
 
-/** A kernel config with the two authorization plugins and a requester, for the e2e tests. */
 /** The app, store and logging lines every test configuration starts with, up to `plugins:`. */
 export function kernelYamlHead(store = '{ type: memory }'): string {
   return `
@@ -13,6 +13,7 @@ logging: { level: debug }
 plugins:`;
 }
 
+/** A kernel config with the two authorization plugins and a requester, for the e2e tests. */
 export function authYaml(options: {
   name: string; flow?: 'device' | 'redirect'; store?: string; extra?: string;
   sessionTtlMinutes?: number; language?: 'zh' | 'en' | 'both';
@@ -56,17 +57,7 @@ export function currentCard(message: SentMessage): Card {
 }
 
 function buttons(card: Card): Record<string, unknown>[] {
-  const found: Record<string, unknown>[] = [];
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(walk);
-    else if (node && typeof node === 'object') {
-      const record = node as Record<string, unknown>;
-      if (record['tag'] === 'button') found.push(record);
-      Object.values(record).forEach(walk);
-    }
-  };
-  walk(card.body.elements);
-  return found;
+  return cardButtons(card.body.elements);
 }
 
 /** The callback value of the button labelled `label`. */
